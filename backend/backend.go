@@ -76,11 +76,37 @@ func PluginDirs() []string {
 	if d := os.Getenv("PJRT_PLUGIN_LIBRARY_PATH"); d != "" {
 		dirs = append(dirs, filepath.SplitList(d)...)
 	}
+	if d := projectPluginDir(); d != "" {
+		dirs = append(dirs, d)
+	}
 	if home, err := os.UserHomeDir(); err == nil {
 		dirs = append(dirs, filepath.Join(home, ".local", "lib", "go-xla"))
 	}
 	dirs = append(dirs, "/usr/local/lib/go-xla")
 	return slices.DeleteFunc(dirs, func(d string) bool { return d == "" })
+}
+
+// ProjectPluginSubdir is where scripts/setup.sh links XLA's CPU plugin, relative to the checkout's root.
+const ProjectPluginSubdir = ".tools/pjrt"
+
+// projectPluginDir walks up from the working directory looking for the checkout's .tools/pjrt, so that
+// `go test` in any package and notebooks (which run in notebooks/) find the plugin setup installed.
+func projectPluginDir() string {
+	dir, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	for {
+		candidate := filepath.Join(dir, ProjectPluginSubdir)
+		if st, err := os.Stat(candidate); err == nil && st.IsDir() {
+			return candidate
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
 }
 
 // FindPlugin returns the absolute path of the preferred PJRT plugin found in PluginDirs, or "".

@@ -27,6 +27,7 @@ func isolate(t *testing.T) {
 		os.Unsetenv(k)
 	}
 	t.Setenv("HOME", t.TempDir())
+	t.Chdir(t.TempDir()) // away from the checkout's .tools/pjrt
 }
 
 func TestSelectNoPluginPicksSafeGoBackendFast(t *testing.T) {
@@ -82,6 +83,43 @@ func TestFindPluginPrefersCUDA(t *testing.T) {
 	c := Select()
 	if c.Config != "xla:"+filepath.Join(dir, "pjrt_c_api_cuda_plugin.so") {
 		t.Errorf("Select() = %q, want XLA with the CUDA plugin", c.Config)
+	}
+}
+
+// TestProjectPluginRunsAGraph checks that, when scripts/setup.sh installed XLA's CPU plugin, Select
+// finds it from inside the checkout and it computes the same as the Go backend.
+func TestProjectPluginRunsAGraph(t *testing.T) {
+	dir := projectPluginDir()
+	if dir == "" {
+		t.Skip("no .tools/pjrt in this checkout: scripts/setup.sh was run with BERT2GPT_NO_XLA=1 or not at all")
+	}
+	plugin := filepath.Join(dir, "pjrt_c_api_cpu_plugin.so")
+	for _, k := range []string{EnvBackend, EnvPluginDir, "PJRT_PLUGIN_LIBRARY_PATH"} {
+		t.Setenv(k, "")
+		os.Unsetenv(k)
+	}
+	c := Select()
+	if c.Config != "xla:"+plugin {
+		t.Fatalf("Select() = %q, want XLA with %s", c.Config, plugin)
+	}
+	xb, err := Open(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gb, err := Open(Choice{Config: SafeGoConfig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	softmaxOfSquares := func(x *graph.Node) *graph.Node { return graph.Softmax(graph.Mul(x, x), -1) }
+	in := [][]float32{{0.5, -1, 2}, {3, 0.25, -0.75}}
+	want := graph.MustExecOnce(gb, softmaxOfSquares, in).Value().([][]float32)
+	got := graph.MustExecOnce(xb, softmaxOfSquares, in).Value().([][]float32)
+	for i := range want {
+		for j := range want[i] {
+			if d := want[i][j] - got[i][j]; d > 1e-6 || d < -1e-6 {
+				t.Errorf("XLA and Go disagree at [%d][%d]: %g vs %g", i, j, got[i][j], want[i][j])
+			}
+		}
 	}
 }
 

@@ -10,7 +10,8 @@
 //
 //  1. GOMLX_BACKEND, when set, wins. "go" alone gets the safe parallelism setting added (below).
 //  2. Otherwise XLA, when a PJRT plugin file is found on this machine: in BERT2GPT_PJRT_DIR,
-//     PJRT_PLUGIN_LIBRARY_PATH, ~/.local/lib/go-xla or /usr/local/lib/go-xla. GPU plugins (cuda) are
+//     PJRT_PLUGIN_LIBRARY_PATH, the checkout's .tools/pjrt (where scripts/setup.sh puts XLA's CPU plugin,
+//     found by walking up from the working directory), ~/.local/lib/go-xla or /usr/local/lib/go-xla. GPU plugins (cuda) are
 //     preferred to CPU ones. Nothing is ever downloaded unless BERT2GPT_XLA_AUTOINSTALL=1.
 //  3. Otherwise the pure-Go backend with "parallelism=-1".
 //

@@ -1,0 +1,33 @@
+package viz
+
+import "github.com/janpfeifer/gonb/gonbui"
+
+// InNotebook reports whether the program runs as a GoNB cell (and can display HTML).
+func InNotebook() bool { return gonbui.IsNotebook }
+
+// Show displays HTML or SVG in the notebook cell's output; outside a notebook it does nothing.
+func Show(html string) {
+	if gonbui.IsNotebook {
+		gonbui.DisplayHTML(html)
+	}
+}
+
+// Live is one output area that can be redrawn in place, e.g. a loss curve updated while training.
+// The last drawing stays in the saved notebook.
+type Live struct{ id string }
+
+// NewLive reserves an output area in the current cell.
+func NewLive() *Live {
+	l := &Live{}
+	if gonbui.IsNotebook {
+		l.id = gonbui.UniqueID()
+	}
+	return l
+}
+
+// Update replaces the area's content with html (or SVG).
+func (l *Live) Update(html string) {
+	if gonbui.IsNotebook {
+		gonbui.UpdateHTML(l.id, html)
+	}
+}

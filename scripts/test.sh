@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# scripts/test.sh — `make test`: the whole suite.
+#   1. setup (with the browser-test dependencies)
+#   2. go vet + go test ./... (unit and parity tests; on XLA when its plugin is installed)
+#   3. the parity suite again on the pure-Go backend (both backends are checked)
+#   4. every notebook matches its lesson, and runs in quick mode (BERT2GPT_QUICK=1) without errors
+#   5. a real browser opens chapter 00 in JupyterLab and runs it on the GoNB kernel
+# --go-only stops after step 3.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+export GOEXPERIMENT="${GOEXPERIMENT:-simd}" PATH="$ROOT/.bin:$PATH"
+go_only=0; [ "${1:-}" = --go-only ] && go_only=1
+banner() { printf '\n\033[1m=== %s\033[0m\n' "$*"; }
+t0=$(date +%s)
+
+banner "setup"
+if [ "$go_only" = 1 ]; then scripts/setup.sh; else scripts/setup.sh --browser; fi
+
+banner "go vet + go test ./... (default backend: $(go run ./cmd/bert2gpt backend 2>/dev/null || echo '?'))"
+go vet ./...
+go test -timeout 30m ./...
+
+banner "parity suite on the pure-Go backend"
+GOMLX_BACKEND=go go test -count=1 -timeout 30m ./backend/... ./transformer/...
+
+[ "$go_only" = 1 ] && { echo "go tests done in $(( $(date +%s) - t0 ))s"; exit 0; }
+
+banner "notebooks: lessons in sync, quick run"
+.venv/bin/python scripts/notebooks.py check
+.venv/bin/python scripts/notebooks.py run --quick --timeout 900
+
+banner "browser: JupyterLab + Chromium run chapter 00"
+node scripts/browser/lab_test.mjs
+
+echo "make test: all passed in $(( $(date +%s) - t0 ))s"
