@@ -12,7 +12,7 @@ const MaxChineseNumeral = 999_999_999_999
 var (
 	cnDigits     = []string{"零", "一", "二", "三", "四", "五", "六", "七", "八", "九"}
 	cnSmallUnits = []string{"", "十", "百", "千"} // within a group of four digits
-	cnBigUnits   = []string{"", "万", "亿"}       // one per group of four digits
+	cnBigUnits   = []string{"", "万", "亿"}      // one per group of four digits
 )
 
 // ChineseNumeral writes n (0 ≤ n ≤ [MaxChineseNumeral]) in Chinese numerals, e.g.
