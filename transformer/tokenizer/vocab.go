@@ -70,7 +70,8 @@ func (v *Vocab) Tokens() []string { return append([]string(nil), v.tokens...) }
 // the vocabulary is an error.
 func specialIDs(v *Vocab, sp Specials) (map[Special]int, error) {
 	out := map[Special]int{}
-	for r, t := range sp {
+	for r := Special(0); r < numSpecials; r++ {
+		t := sp[r]
 		if t == "" {
 			continue
 		}
