@@ -11,7 +11,8 @@ import (
 //
 //	query: [batch, querySeq, heads, headDim]
 //	key:   [batch, keySeq,   heads, headDim]
-//	mask:  bool, broadcastable to [batch, heads, querySeq, keySeq], or nil (see CausalMask, PaddingMask)
+//	mask:  bool, broadcastable to [batch, heads, querySeq, keySeq], or nil (see CausalMask, PaddingMask);
+//	       a mask that does not fit panics with CheckMask's error
 //
 // The mask is applied by replacing the forbidden scores with the most negative finite float
 // before the softmax, which is the same as adding −∞ but never produces NaN: a row whose keys are
@@ -22,6 +23,10 @@ func AttentionWeights(query, key, mask *Node) *Node {
 	scores := Einsum("bqhd,bkhd->bhqk", query, key)           // [batch, heads, querySeq, keySeq]
 	scores = MulScalar(scores, 1/math.Sqrt(float64(headDim))) // keeps the logits' variance ≈ 1
 	if mask != nil {
+		d := scores.Shape().Dimensions
+		if err := CheckMask(mask.Shape(), d[0], d[1], d[2], d[3]); err != nil {
+			panic(err) // a clear message; Catch turns it into an error at the API boundary
+		}
 		veryNegative := ConstAsDType(scores.Graph(), scores.DType(), scores.DType().LowestValue())
 		mask = BroadcastToDims(mask, scores.Shape().Dimensions...)
 		scores = Where(mask, scores, BroadcastToDims(veryNegative, scores.Shape().Dimensions...))

@@ -8,6 +8,7 @@ import (
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 )
 
@@ -104,5 +105,54 @@ func TestCatchTurnsPanicsIntoErrors(t *testing.T) {
 	t.Logf("caught: %v", err)
 	if err := Catch("x", func() error { return errors.New("plain") }); err == nil || err.Error() != "plain" {
 		t.Errorf("Catch should pass errors through, got %v", err)
+	}
+}
+
+func TestBadMaskShapeIsAnError(t *testing.T) {
+	x := tensors.FromScalarAndDimensions(float32(1), 2, 5, 8)
+	valid := tensors.FromScalarAndDimensions(true, 2, 6) // 6 keys for a 5-token sequence
+	err := Catch("attention", func() error {
+		_, err := model.ExecOnce(testBackend(t), model.NewStore(), func(scope *model.Scope, x, valid *Node) *Node {
+			out, _ := MultiHeadAttention(scope, x, x, x, PaddingMask(valid), 2, 0)
+			return out
+		}, x, valid)
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "axis 3 (keySeq) is 6, want 1 or 5") {
+		t.Errorf("mask [2,1,1,6] on 5 keys: error %v", err)
+	}
+}
+
+func TestDropoutOnlyWhileTraining(t *testing.T) {
+	cfg := LayerConfig{Width: 8, NumHeads: 2, FFNWidth: 16, Activation: ReLU, Dropout: 0.5, LayerNormEpsilon: 1e-5}
+	noDropout := cfg
+	noDropout.Dropout = 0
+	store := model.NewStore()
+	run := func(c LayerConfig, training bool) *tensors.Tensor {
+		return model.MustExecOnce(testBackend(t), store, func(scope *model.Scope, x *Node) *Node {
+			store.SetTraining(x.Graph(), training)
+			return EncoderLayer(scope.In("enc"), x, nil, c)
+		}, tensors.FromFlatDataAndDimensions([]float32{1, -2, 3, 0.5, 2, 1, -1, 0, 0, 1, 2, 3, 4, 5, 6, 7}, 1, 2, 8))
+	}
+	eval, plain, train := run(cfg, false), run(noDropout, false), run(cfg, true)
+	if d := maxDiff(eval, plain); d != 0 {
+		t.Errorf("dropout changed the output outside training by %g", d)
+	}
+	if d := maxDiff(eval, train); d == 0 {
+		t.Error("dropout 0.5 did not change the output while training")
+	}
+}
+
+func TestLearnedPositions(t *testing.T) {
+	store := model.NewStore()
+	table := tensors.FromFlatDataAndDimensions([]float32{0, 1, 10, 11, 20, 21}, 3, 2)
+	if _, err := store.CreateVariable("/pos/weight", table); err != nil {
+		t.Fatal(err)
+	}
+	out := model.MustExecOnce(testBackend(t), store, func(scope *model.Scope, g *Graph) *Node {
+		return LearnedPositions(scope.In("pos"), g, dtypes.Float32, 2, 3, 2)
+	})
+	if got := out.Value().([][]float32); got[1][0] != 10 || got[1][1] != 11 || len(got) != 2 {
+		t.Errorf("LearnedPositions = %v, want the first 2 rows of the table", got)
 	}
 }

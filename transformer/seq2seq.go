@@ -65,14 +65,17 @@ func Seq2SeqLogits(scope *model.Scope, cfg Config, source, target *Node) *Node {
 // Seq2Seq is a ready-to-run encoder–decoder Transformer: a validated Config, a model.Store
 // holding its variables, and a backend. Its methods return errors instead of panicking.
 type Seq2Seq struct {
-	Config  Config
-	Store   *model.Store
+	// Config is the validated configuration.
+	Config Config
+	// Store holds the variables, under the scopes documented at Seq2SeqLogits.
+	Store *model.Store
+	// Backend runs the graphs.
 	Backend compute.Backend
 	logits  *model.Exec
 }
 
 // NewSeq2Seq validates cfg and prepares a model whose variables are created (randomly
-// initialised) on first use. Use Store.SetTraining-style training code or load weights into Store.
+// initialised) on first use, unless they were loaded into Store before.
 func NewSeq2Seq(backend compute.Backend, cfg Config) (*Seq2Seq, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
