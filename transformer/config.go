@@ -25,7 +25,7 @@ type LayerConfig struct {
 	LayerNormEpsilon float64
 }
 
-// Validate reports the first invalid field as an error naming its value.
+// Validate reports every invalid field as an error naming its value.
 func (c LayerConfig) Validate() error {
 	var errs []error
 	if c.Width <= 0 {
