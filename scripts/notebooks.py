@@ -124,6 +124,7 @@ def run(names, quick, write, timeout):
             sys.exit(f"notebooks.py: {src} missing: run `notebooks.py sync` first")
         nb = nbformat.read(src, as_version=4)
         client = NotebookClient(nb, kernel_name=KERNEL, timeout=timeout, allow_errors=False,
+                                coalesce_streams=True,
                                 resources={"metadata": {"path": str(NOTEBOOKS)}})
         log = OUT / (lesson.stem + ".kernel.log")
         print(f"running {src.relative_to(ROOT)} ({'quick' if quick else 'full'} mode) …", flush=True)

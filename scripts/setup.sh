@@ -100,7 +100,8 @@ else
 fi
 
 # --- Go tools -----------------------------------------------------------------------------------------
-step "building gonb and goimports (go.mod tool deps) into .bin/"
+step "downloading Go modules (go mod download) and building gonb, goimports into .bin/"
+(cd "$ROOT" && go mod download)
 (cd "$ROOT" && GOBIN="$BIN" GOFLAGS=-buildvcs=false go install tool)
 if ! "$BIN/gopls" version 2>/dev/null | grep -q "$GOPLS_VERSION"; then
   step "building gopls $GOPLS_VERSION into .bin/"
@@ -129,10 +130,11 @@ PY
 
 # --- browser test (optional) --------------------------------------------------------------------------
 if [ "$browser" = 1 ]; then
-  if ! command -v chromium >/dev/null; then
-    step "installing Chromium (Debian package)"
+  # Chromium, and CJK fonts so that screenshots of the Chinese chapters are legible.
+  if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+    step "installing Chromium and CJK fonts (Debian packages)"
     asroot apt-get update -qq
-    asroot env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    asroot env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
   fi
   if [ ! -d "$ROOT/scripts/browser/node_modules/playwright-core" ] ||
      [ "$ROOT/scripts/browser/package-lock.json" -nt "$ROOT/scripts/browser/node_modules/.package-lock.json" ]; then
