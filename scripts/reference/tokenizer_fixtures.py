@@ -9,6 +9,9 @@ Writes into transformer/tokenizer/testdata/:
   parity.json                 encodings (ids and tokens) of many test strings with both,
                               WordPiece under three normalizer settings
 
+HF's WordPiece trainer may order tokens of equal frequency differently from run to run, so
+a regenerated vocab.txt can differ; parity.json always matches the vocab.txt written with it.
+
 Run: .venv-ref/bin/python scripts/reference/tokenizer_fixtures.py [path/to/tinyshakespeare/input.txt]
 (default path ../shared/data/tinyshakespeare/input.txt relative to the repository root).
 """
@@ -81,6 +84,19 @@ TESTS = [
 ]
 
 
+# Alphabet of the random strings: the pre-tokenizers' corner cases (apostrophes, every kind
+# of space, digits, letters with marks, CJK, punctuation, emoji, control characters).
+RANDOM_ALPHABET = list("ab xyZ'sStdmlrev09,.!?-_\"") + [" ", " ", "  ", "\n", "\t", "\r", "\u3000", "\u00a0", "\u2028",
+                  "\u0085", "\u000b", "é", "e\u0301", "Ü", "ß", "床", "月", "，", "。", "😀", "👍🏽", "\u200b", "\x00", "\x07",
+                  "\ufffd", "²", "Ⅻ", "٣", "ﬁ", "İ", "'s", "'ll", " '", "<|endoftext|>", "[SEP]", "##"]
+
+
+def random_strings(n, seed=1234):
+    import random
+    r = random.Random(seed)
+    return ["".join(r.choice(RANDOM_ALPHABET) for _ in range(r.randint(1, 14))) for _ in range(n)]
+
+
 def build_corpus():
     shakes = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "..", "shared", "data", "tinyshakespeare", "input.txt")
     with open(shakes, encoding="utf-8") as f:
@@ -122,19 +138,20 @@ def main():
         wps[name] = t
 
     # Test strings: the fixed list plus every corpus line of the poems and misc text.
-    tests = list(TESTS) + [l for l in (POEMS + MISC).split("\n") if l.strip()]
+    tests = list(TESTS) + [l for l in (POEMS + MISC).split("\n") if l.strip()] + random_strings(300)
     cases = []
     for s in tests:
         case = {"text": s}
         for name, t in wps.items():
             e = t.encode(s, add_special_tokens=False)
-            case["wordpiece_" + name] = {"ids": e.ids, "tokens": e.tokens}
+            case["wordpiece_" + name] = {"ids": e.ids, "tokens": e.tokens} if name == "uncased" else {"ids": e.ids}
         e = bpe.encode(s)
         case["bpe"] = {"ids": e.ids, "tokens": e.tokens, "decoded": bpe.decode(e.ids, skip_special_tokens=False)}
         cases.append(case)
     with open(os.path.join(OUT, "parity.json"), "w", encoding="utf-8") as f:
         json.dump({"tokenizers_version": tokenizers.__version__,
-                   "wordpiece_configs": configs, "cases": cases}, f, ensure_ascii=False, indent=0)
+                   "wordpiece_configs": configs, "cases": cases}, f, ensure_ascii=False, separators=(",", ":"))
+        f.write("\n")
     print("wrote", len(cases), "cases to", OUT)
 
 
