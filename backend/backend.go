@@ -186,9 +186,29 @@ func Open(c Choice) (b compute.Backend, err error) {
 			err = errors.Errorf("backend %q: %v", c.Config, r)
 		}
 	}()
+	if c.Name() == "go" {
+		// The Go backend announces its parallelism setting on stdout; New prints its own line (on Log)
+		// instead, and stdout stays clean for programs whose output is data (JSON, Example output).
+		restore := silenceStdout()
+		defer restore()
+	}
 	b, err = compute.NewWithConfig(c.Config)
 	if err != nil {
 		return nil, errors.WithMessagef(err, "backend %q (%s)", c.Config, c.Reason)
 	}
 	return b, nil
+}
+
+// silenceStdout points os.Stdout at the null device until the returned function is called.
+func silenceStdout() (restore func()) {
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		return func() {}
+	}
+	saved := os.Stdout
+	os.Stdout = null
+	return func() {
+		os.Stdout = saved
+		null.Close()
+	}
 }

@@ -11,10 +11,6 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 )
 
-// GoMLX's Go backend prints a notice on stdout when it is opened; opening the process-wide
-// backend here, before any example runs, keeps that line out of the examples' checked output.
-func init() { backend.MustNew() }
-
 // Two queries look at three keys; the second query may not see the last key (causal mask).
 func ExampleScaledDotProductAttention() {
 	b := backend.MustNew()

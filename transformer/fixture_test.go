@@ -26,10 +26,12 @@ var (
 	testBackendVal  compute.Backend
 )
 
-// testBackend opens the pure-Go backend with the deadlock-free settings, once per test binary.
+// testBackend opens the project's backend once per test binary: GOMLX_BACKEND if set, else XLA when
+// scripts/setup.sh installed its plugin, else the safe pure-Go backend. `make test` runs the parity
+// suite twice, the second time with GOMLX_BACKEND=go, so both backends are checked against PyTorch.
 func testBackend(t testing.TB) compute.Backend {
 	testBackendOnce.Do(func() {
-		b, err := backend.Open(backend.Choice{Config: backend.SafeGoConfig})
+		b, err := backend.New()
 		if err != nil {
 			t.Fatalf("opening backend: %v", err)
 		}
