@@ -24,6 +24,10 @@
 //   - [LMWindows]: causal language-model windows (ch09, GPT).
 //   - [BERTPretraining]: masked-LM (15%, 80/10/10) and next-sentence pairs (ch07, BERT).
 //   - [Classification]: padded classification batches (ch07/ch08 fine-tuning).
+//   - [Seq2Seq]: teacher-forcing batches of the synthetic tasks (ch05).
+//
+// [PoemDocs] and [EncodeDocs] turn poems into the tokenized documents BERTPretraining
+// reads; any tokenizer's Encode method can be passed.
 //
 // Chapters: ch05 uses the synthetic tasks, ch06 (分词) the poem and Shakespeare texts to
 // train tokenizers, ch07 the BERT pre-training data, ch09 the GPT data.

@@ -160,6 +160,7 @@ type progressWriter struct {
 	last  time.Time
 }
 
+// Write counts bytes and prints progress at most once a second.
 func (p *progressWriter) Write(b []byte) (int, error) {
 	p.n += int64(len(b))
 	if p.out != nil && time.Since(p.last) >= time.Second {

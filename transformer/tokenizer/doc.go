@@ -24,5 +24,6 @@
 // before any other processing, as Hugging Face does for added special tokens.
 //
 // [AsHuggingFace] adapts a Tokenizer to go-huggingface's tokenizers/api.Tokenizer so it can
-// be used wherever that interface is expected.
+// be used wherever that interface is expected; the subpackage hfhub loads these
+// tokenizers from Hugging Face repositories through go-huggingface.
 package tokenizer

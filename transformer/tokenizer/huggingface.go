@@ -11,6 +11,7 @@ func AsHuggingFace(t Tokenizer) api.Tokenizer { return hfAdapter{t} }
 
 type hfAdapter struct{ t Tokenizer }
 
+// Encode returns the ids of text, or nil on error.
 func (a hfAdapter) Encode(text string) []int {
 	ids, err := a.t.Encode(text)
 	if err != nil {
@@ -19,6 +20,7 @@ func (a hfAdapter) Encode(text string) []int {
 	return ids
 }
 
+// Decode returns the text of ids, or "" on error.
 func (a hfAdapter) Decode(ids []int) string {
 	s, err := a.t.Decode(ids)
 	if err != nil {
