@@ -74,24 +74,10 @@ func (f *Fetcher) CachePath(rf RemoteFile) string {
 // verify, else an error naming it), then the cache (a file that fails verification is
 // removed and fetched again), then a download of rf.URL.
 func (f *Fetcher) File(ctx context.Context, rf RemoteFile) (string, error) {
-	if f.DataDir != "" {
-		p := filepath.Join(f.DataDir, filepath.FromSlash(rf.RelPath))
-		if _, err := os.Stat(p); err == nil {
-			if err := rf.Checksum.Verify(p); err != nil {
-				return "", errors.WithMessagef(err, "file in data directory ($%s) does not match its pinned checksum; remove or replace it", EnvDataDir)
-			}
-			return p, nil
-		}
+	if p, ok, err := f.existing(rf, "its pinned checksum"); ok || err != nil {
+		return p, err
 	}
 	cached := f.CachePath(rf)
-	if _, err := os.Stat(cached); err == nil {
-		if err := rf.Checksum.Verify(cached); err == nil {
-			return cached, nil
-		} else {
-			f.logf("bert2gpt: cached %s is corrupted (%v); fetching it again", cached, err)
-			_ = os.Remove(cached)
-		}
-	}
 	if f.Offline {
 		return "", f.missingError(rf, errors.Errorf("offline ($%s is set)", EnvOffline))
 	}
@@ -99,6 +85,31 @@ func (f *Fetcher) File(ctx context.Context, rf RemoteFile) (string, error) {
 		return "", f.missingError(rf, err)
 	}
 	return cached, nil
+}
+
+// existing returns a usable copy of rf that is already on disk: a file under the data directory (which
+// must match its checksum, described by what) or a cache entry that still verifies. A corrupted cache
+// entry is removed so that it gets fetched again. ok is false when there is no usable copy.
+func (f *Fetcher) existing(rf RemoteFile, what string) (path string, ok bool, err error) {
+	if f.DataDir != "" {
+		p := filepath.Join(f.DataDir, filepath.FromSlash(rf.RelPath))
+		if _, err := os.Stat(p); err == nil {
+			if err := rf.Checksum.Verify(p); err != nil {
+				return "", false, errors.WithMessagef(err, "file in data directory ($%s) does not match %s; remove or replace it", EnvDataDir, what)
+			}
+			return p, true, nil
+		}
+	}
+	cached := f.CachePath(rf)
+	if _, err := os.Stat(cached); err == nil {
+		if err := rf.Checksum.Verify(cached); err == nil {
+			return cached, true, nil
+		} else {
+			f.logf("bert2gpt: cached %s is corrupted (%v); fetching it again", cached, err)
+			_ = os.Remove(cached)
+		}
+	}
+	return "", false, nil
 }
 
 func (f *Fetcher) missingError(rf RemoteFile, cause error) error {

@@ -58,24 +58,10 @@ func RunNpmPack(ctx context.Context, spec, dir string) (string, error) {
 // cache and moving the verified tarball into place.
 func (f *Fetcher) NpmTarball(ctx context.Context, pkg NpmPackage) (string, error) {
 	rf := RemoteFile{RelPath: pkg.RelPath, URL: "npm:" + pkg.Spec, Checksum: Checksum{Integrity: pkg.Integrity}}
-	if f.DataDir != "" {
-		p := filepath.Join(f.DataDir, filepath.FromSlash(pkg.RelPath))
-		if _, err := os.Stat(p); err == nil {
-			if err := rf.Checksum.Verify(p); err != nil {
-				return "", errors.WithMessagef(err, "file in data directory ($%s) does not match %s's integrity", EnvDataDir, pkg.Spec)
-			}
-			return p, nil
-		}
+	if p, ok, err := f.existing(rf, pkg.Spec+"'s integrity"); ok || err != nil {
+		return p, err
 	}
 	cached := f.CachePath(rf)
-	if _, err := os.Stat(cached); err == nil {
-		if err := rf.Checksum.Verify(cached); err == nil {
-			return cached, nil
-		} else {
-			f.logf("bert2gpt: cached %s is corrupted (%v); fetching it again", cached, err)
-			_ = os.Remove(cached)
-		}
-	}
 	hint := func(cause error) error {
 		return errors.Errorf("%s is not available: %v; run `npm pack %s` and put the tarball at %s (or under $%s as %s)",
 			pkg.Spec, cause, pkg.Spec, cached, EnvDataDir, pkg.RelPath)
