@@ -1,0 +1,162 @@
+package bert
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/bert2gpt/bert2gpt/transformer"
+	"github.com/gomlx/compute"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+)
+
+// Model is a ready-to-run BERT: a validated Config, a model.Store holding its variables (under
+// the scopes of PreTraining or SequenceClassification), and a backend. Its methods return errors
+// instead of panicking.
+type Model struct {
+	// Config is the validated configuration.
+	Config Config
+	// Head says which heads the model has besides the encoder.
+	Head Head
+	// NumLabels is the number of classes of the classifier head (ClassifierHead only).
+	NumLabels int
+	// Store holds the variables.
+	Store *model.Store
+	// Backend runs the graphs.
+	Backend compute.Backend
+
+	forward *model.Exec
+}
+
+// New validates c and makes a model whose variables are created (randomly initialised as HF
+// does: N(0, initializer_range²) weights, zero biases, unit LayerNorm gains) on first use, unless
+// they were loaded into Store before. numLabels is used by ClassifierHead only.
+func New(backend compute.Backend, c Config, head Head, numLabels int) (*Model, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	if head == ClassifierHead && numLabels < 2 {
+		return nil, fmt.Errorf("bert.New: a classifier needs at least 2 labels, got %d", numLabels)
+	}
+	m := &Model{Config: c, Head: head, NumLabels: numLabels, Store: model.NewStore(), Backend: backend}
+	return m, nil
+}
+
+// LoadPretrained reads a Hugging Face BERT directory (config.json and model.safetensors, as
+// save_pretrained writes or the hub serves) into a new model with the given head. Head groups
+// absent from the file (e.g. the classifier of a pre-trained checkpoint) are initialised randomly.
+func LoadPretrained(backend compute.Backend, dir string, head Head, numLabels int) (*Model, error) {
+	c, err := LoadConfig(filepath.Join(dir, "config.json"))
+	if err != nil {
+		return nil, err
+	}
+	m, err := New(backend, c, head, numLabels)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := LoadSafetensors(m.Store, c, filepath.Join(dir, "model.safetensors"), head, numLabels); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Result holds the outputs of Model.Forward as tensors.
+type Result struct {
+	// MLMLogits [batch, seq, vocab] and NSPLogits [batch, 2] (PreTrainingHeads), or
+	// ClassLogits [batch, numLabels] (ClassifierHead).
+	MLMLogits, NSPLogits, ClassLogits *tensors.Tensor
+	// Pooled is [batch, hidden].
+	Pooled *tensors.Tensor
+	// Hidden are the embeddings output and every layer's output, each [batch, seq, hidden].
+	Hidden []*tensors.Tensor
+}
+
+// Batch is one batch of BERT inputs, each [batch][seq] with one length for all rows.
+type Batch struct {
+	InputIDs, TokenTypeIDs, AttentionMask [][]int32
+}
+
+// Check reports a batch that does not fit the model: ragged or empty rows, a row longer than
+// max_position_embeddings, ids outside the vocabulary or type vocabulary.
+func (c Config) Check(b Batch) error {
+	if len(b.InputIDs) == 0 || len(b.InputIDs[0]) == 0 {
+		return fmt.Errorf("bert: empty batch")
+	}
+	seq := len(b.InputIDs[0])
+	if seq > c.MaxPositionEmbeddings {
+		return fmt.Errorf("bert: sequence length %d is longer than max_position_embeddings %d", seq, c.MaxPositionEmbeddings)
+	}
+	for _, part := range []struct {
+		name  string
+		rows  [][]int32
+		limit int
+	}{{"input_ids", b.InputIDs, c.VocabSize}, {"token_type_ids", b.TokenTypeIDs, c.TypeVocabSize}, {"attention_mask", b.AttentionMask, 2}} {
+		if len(part.rows) != len(b.InputIDs) {
+			return fmt.Errorf("bert: %s has %d rows, input_ids has %d", part.name, len(part.rows), len(b.InputIDs))
+		}
+		for r, row := range part.rows {
+			if len(row) != seq {
+				return fmt.Errorf("bert: %s row %d has %d entries, want %d (pad rows to one length)", part.name, r, len(row), seq)
+			}
+			for i, v := range row {
+				if v < 0 || int(v) >= part.limit {
+					return fmt.Errorf("bert: %s[%d][%d] = %d is outside [0, %d)", part.name, r, i, v, part.limit)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// Forward runs the model in inference mode (no dropout) on one batch.
+func (m *Model) Forward(b Batch) (*Result, error) {
+	if err := m.Config.Check(b); err != nil {
+		return nil, err
+	}
+	if m.forward == nil {
+		exec, err := model.NewExec(m.Backend, m.Store, func(scope *model.Scope, in []*Node) []*Node {
+			c := m.Config
+			if m.Head == ClassifierHead {
+				out := Encode(scope.In("bert"), c, in[0], in[1], in[2])
+				logits := ClassifierLogits(scope.In("classifier"), c, out.Pooled, m.NumLabels)
+				return append([]*Node{logits, out.Pooled}, out.Hidden...)
+			}
+			out, mlm, nsp := PreTraining(scope, c, in[0], in[1], in[2])
+			return append([]*Node{mlm, nsp, out.Pooled}, out.Hidden...)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("bert.Model.Forward: %w", err)
+		}
+		m.forward = exec
+	}
+	var outs []*tensors.Tensor
+	err := transformer.Catch("bert.Model.Forward", func() error {
+		var err error
+		outs, err = m.forward.Call(tensors.FromValue(b.InputIDs), tensors.FromValue(b.TokenTypeIDs), tensors.FromValue(b.AttentionMask))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	r := &Result{}
+	if m.Head == ClassifierHead {
+		r.ClassLogits, r.Pooled, r.Hidden = outs[0], outs[1], outs[2:]
+	} else {
+		r.MLMLogits, r.NSPLogits, r.Pooled, r.Hidden = outs[0], outs[1], outs[2], outs[3:]
+	}
+	return r, nil
+}
+
+// ExportHF writes the model as a Hugging Face directory (config.json, model.safetensors); see
+// the package function ExportHF.
+func (m *Model) ExportHF(dir string) error {
+	return ExportHF(dir, m.Store, m.Config, m.Head, m.NumLabels)
+}
+
+// fileExists reports whether path exists.
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}

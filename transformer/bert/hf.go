@@ -1,0 +1,222 @@
+package bert
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/bert2gpt/bert2gpt/transformer/training"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+)
+
+// Head selects which parts of a checkpoint a model uses besides the encoder.
+type Head int
+
+const (
+	// PreTrainingHeads are the MLM head (cls.predictions) and the NSP head (cls.seq_relationship).
+	PreTrainingHeads Head = iota
+	// ClassifierHead is BertForSequenceClassification's "classifier" Linear layer.
+	ClassifierHead
+)
+
+// param is one variable of our model and its name in a Hugging Face checkpoint.
+type param struct {
+	ours  string // full variable path in the model.Store, e.g. /bert/encoder/layer_0/self_attn/query/weight
+	hf    string // HF key, e.g. bert.encoder.layer.0.attention.self.query.weight
+	shape []int
+	group string // "bert", "cls.predictions", "cls.seq_relationship" or "classifier"
+}
+
+// hfParams lists every variable of the model with its HF name (the name map of the loader):
+//
+//	ours (package transformer layout)            Hugging Face
+//	bert/embeddings/word_embeddings/weight       bert.embeddings.word_embeddings.weight
+//	bert/embeddings/LayerNorm/{gain,bias}        bert.embeddings.LayerNorm.{weight,bias} (legacy: gamma, beta)
+//	bert/encoder/layer_N/self_attn/query         bert.encoder.layer.N.attention.self.query   (key, value alike)
+//	bert/encoder/layer_N/self_attn/output        bert.encoder.layer.N.attention.output.dense
+//	bert/encoder/layer_N/norm1                   bert.encoder.layer.N.attention.output.LayerNorm
+//	bert/encoder/layer_N/ffn/linear1             bert.encoder.layer.N.intermediate.dense
+//	bert/encoder/layer_N/ffn/linear2             bert.encoder.layer.N.output.dense
+//	bert/encoder/layer_N/norm2                   bert.encoder.layer.N.output.LayerNorm
+//	bert/pooler/dense                            bert.pooler.dense
+//	cls/predictions/…, cls/seq_relationship      cls.predictions.…, cls.seq_relationship
+//	classifier                                   classifier
+//
+// The MLM decoder weight is the word-embedding table (tied), so cls.predictions.decoder.weight is
+// neither read nor written; cls.predictions.bias is the decoder's bias.
+func hfParams(c Config, head Head, numLabels int) []param {
+	H, I := c.HiddenSize, c.IntermediateSize
+	var ps []param
+	add := func(group, ours, hf string, shape ...int) {
+		ps = append(ps, param{ours: "/" + ours, hf: hf, shape: shape, group: group})
+	}
+	linear := func(group, ours, hf string, out, in int) {
+		add(group, ours+"/weight", hf+".weight", out, in)
+		add(group, ours+"/bias", hf+".bias", out)
+	}
+	norm := func(group, ours, hf string) {
+		add(group, ours+"/gain", hf+".weight", H)
+		add(group, ours+"/bias", hf+".bias", H)
+	}
+	add("bert", "bert/embeddings/word_embeddings/weight", "bert.embeddings.word_embeddings.weight", c.VocabSize, H)
+	add("bert", "bert/embeddings/position_embeddings/weight", "bert.embeddings.position_embeddings.weight", c.MaxPositionEmbeddings, H)
+	add("bert", "bert/embeddings/token_type_embeddings/weight", "bert.embeddings.token_type_embeddings.weight", c.TypeVocabSize, H)
+	norm("bert", "bert/embeddings/LayerNorm", "bert.embeddings.LayerNorm")
+	for i := range c.NumHiddenLayers {
+		ours := fmt.Sprintf("bert/encoder/layer_%d/", i)
+		hf := fmt.Sprintf("bert.encoder.layer.%d.", i)
+		for _, qkv := range []string{"query", "key", "value"} {
+			linear("bert", ours+"self_attn/"+qkv, hf+"attention.self."+qkv, H, H)
+		}
+		linear("bert", ours+"self_attn/output", hf+"attention.output.dense", H, H)
+		norm("bert", ours+"norm1", hf+"attention.output.LayerNorm")
+		linear("bert", ours+"ffn/linear1", hf+"intermediate.dense", I, H)
+		linear("bert", ours+"ffn/linear2", hf+"output.dense", H, I)
+		norm("bert", ours+"norm2", hf+"output.LayerNorm")
+	}
+	linear("bert", "bert/pooler/dense", "bert.pooler.dense", H, H)
+	switch head {
+	case PreTrainingHeads:
+		linear("cls.predictions", "cls/predictions/transform/dense", "cls.predictions.transform.dense", H, H)
+		norm("cls.predictions", "cls/predictions/transform/LayerNorm", "cls.predictions.transform.LayerNorm")
+		add("cls.predictions", "cls/predictions/bias", "cls.predictions.bias", c.VocabSize)
+		linear("cls.seq_relationship", "cls/seq_relationship", "cls.seq_relationship", 2, H)
+	case ClassifierHead:
+		linear("classifier", "classifier", "classifier", numLabels, H)
+	}
+	return ps
+}
+
+// hfCandidates are the keys under which a checkpoint may store p: with or without the "bert."
+// prefix (BertModel is saved without it) and with the legacy LayerNorm names gamma/beta of
+// TF-converted checkpoints.
+func hfCandidates(p param) []string {
+	names := []string{p.hf}
+	if strings.Contains(p.hf, "LayerNorm.") {
+		names = append(names, strings.NewReplacer("LayerNorm.weight", "LayerNorm.gamma", "LayerNorm.bias", "LayerNorm.beta").Replace(p.hf))
+	}
+	if strings.HasPrefix(p.hf, "bert.") {
+		for _, n := range names[:len(names)] { // the range is evaluated once: appending is safe
+			names = append(names, strings.TrimPrefix(n, "bert."))
+		}
+	}
+	return names
+}
+
+// LoadSafetensors reads the variables of a BERT with config c and the given head from a Hugging
+// Face model.safetensors into store (creating or overwriting them). The encoder must be complete;
+// a head group (MLM, NSP, classifier) is either read completely or, if the file has none of its
+// tensors, left to random initialisation (reported in the returned list of missing groups).
+// Errors name the tensor: missing, wrong shape, non-float or unknown dtype, truncated file.
+func LoadSafetensors(store *model.Store, c Config, path string, head Head, numLabels int) (missingGroups []string, err error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	file, err := readSafetensors(path)
+	if err != nil {
+		return nil, fmt.Errorf("bert.LoadSafetensors: %w", err)
+	}
+	byGroup := map[string][]param{}
+	var order []string
+	for _, p := range hfParams(c, head, numLabels) {
+		if _, seen := byGroup[p.group]; !seen {
+			order = append(order, p.group)
+		}
+		byGroup[p.group] = append(byGroup[p.group], p)
+	}
+	values := map[string]*tensors.Tensor{}
+	for _, group := range order {
+		found := 0
+		for _, p := range byGroup[group] {
+			if lookup(file, p) != nil {
+				found++
+			}
+		}
+		if found == 0 && group != "bert" {
+			missingGroups = append(missingGroups, group)
+			continue
+		}
+		for _, p := range byGroup[group] {
+			t := lookup(file, p)
+			if t == nil {
+				return nil, fmt.Errorf("bert.LoadSafetensors %s: missing tensor %q", path, p.hf)
+			}
+			if !sameDims(t.Shape, p.shape) {
+				return nil, fmt.Errorf("bert.LoadSafetensors %s: tensor %q has shape %v, want %v (config: %s)", path, t.Name, t.Shape, p.shape, shapeHint(c))
+			}
+			data, err := t.Float32()
+			if err != nil {
+				return nil, fmt.Errorf("bert.LoadSafetensors %s: %w", path, err)
+			}
+			values[p.ours] = tensors.FromFlatDataAndDimensions(data, p.shape...)
+		}
+	}
+	if err := training.SetVariables(store, values); err != nil {
+		return nil, fmt.Errorf("bert.LoadSafetensors %s: %w", path, err)
+	}
+	return missingGroups, nil
+}
+
+func lookup(file map[string]*safeTensor, p param) *safeTensor {
+	for _, n := range hfCandidates(p) {
+		if t, ok := file[n]; ok {
+			return t
+		}
+	}
+	return nil
+}
+
+func shapeHint(c Config) string {
+	return fmt.Sprintf("vocab_size=%d hidden_size=%d intermediate_size=%d max_position_embeddings=%d type_vocab_size=%d",
+		c.VocabSize, c.HiddenSize, c.IntermediateSize, c.MaxPositionEmbeddings, c.TypeVocabSize)
+}
+
+func sameDims(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// ExportHF writes dir/config.json and dir/model.safetensors in Hugging Face's BertForPreTraining
+// (or, with ClassifierHead, BertForSequenceClassification) layout, so that
+// transformers' from_pretrained(dir) loads the model. Every variable of the name map must exist
+// in store.
+func ExportHF(dir string, store *model.Store, c Config, head Head, numLabels int) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("bert.ExportHF: %w", err)
+	}
+	ts := map[string]*tensors.Tensor{}
+	for _, p := range hfParams(c, head, numLabels) {
+		v := store.GetVariable(p.ours)
+		if v == nil {
+			return fmt.Errorf("bert.ExportHF: the model has no variable %s (for %s)", p.ours, p.hf)
+		}
+		value, err := v.Value()
+		if err != nil {
+			return fmt.Errorf("bert.ExportHF: variable %s: %w", p.ours, err)
+		}
+		ts[p.hf] = value
+	}
+	if head == ClassifierHead {
+		c.Architectures = []string{"BertForSequenceClassification"}
+		c.ID2Label = map[string]string{}
+		for i := range numLabels {
+			c.ID2Label[fmt.Sprint(i)] = fmt.Sprintf("LABEL_%d", i)
+		}
+	}
+	if err := training.WriteSafetensors(filepath.Join(dir, "model.safetensors"), ts, nil, map[string]string{"format": "pt"}); err != nil {
+		return fmt.Errorf("bert.ExportHF: %w", err)
+	}
+	if err := c.Save(filepath.Join(dir, "config.json")); err != nil {
+		return fmt.Errorf("bert.ExportHF: %w", err)
+	}
+	return nil
+}
