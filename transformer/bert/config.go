@@ -171,7 +171,8 @@ func (c Config) LayerConfig() transformer.LayerConfig {
 //	MLM head    H² + H + 2H + V                          (transform dense, LayerNorm, decoder bias)
 //	NSP head    2H + 2
 //
-// BERT-base: 110,106,428 (BertModel alone: 109,482,240); BERT-large: 335,174,458.
+// BERT-base: 110,106,428 (BertModel alone: 109,482,240); BERT-large: 336,226,108 (335,141,888),
+// the counts of transformers' BertForPreTraining and BertModel.
 func ParamCount(c Config) int {
 	H, V, P, T, I, L := c.HiddenSize, c.VocabSize, c.MaxPositionEmbeddings, c.TypeVocabSize, c.IntermediateSize, c.NumHiddenLayers
 	embeddings := V*H + P*H + T*H + 2*H

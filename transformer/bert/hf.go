@@ -153,8 +153,15 @@ func LoadSafetensors(store *model.Store, c Config, path string, head Head, numLa
 			values[p.ours] = tensors.FromFlatDataAndDimensions(data, p.shape...)
 		}
 	}
-	if err := training.SetVariables(store, values); err != nil {
-		return nil, fmt.Errorf("bert.LoadSafetensors %s: %w", path, err)
+	for path, value := range values {
+		if v := store.GetVariable(path); v != nil {
+			err = v.SetValue(value) // the shape was checked against the config above
+		} else {
+			_, err = store.CreateVariable(path, value)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("bert.LoadSafetensors: variable %s: %w", path, err)
+		}
 	}
 	return missingGroups, nil
 }
