@@ -38,8 +38,8 @@ func safetensorsName(dt dtypes.DType) (string, bool) {
 }
 
 type safetensorsEntry struct {
-	DType       string  `json:"dtype"`
-	Shape       []int   `json:"shape"`
+	DType       string   `json:"dtype"`
+	Shape       []int    `json:"shape"`
 	DataOffsets [2]int64 `json:"data_offsets"`
 }
 

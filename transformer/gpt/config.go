@@ -1,0 +1,166 @@
+package gpt
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"sort"
+	"strings"
+)
+
+// Config describes a GPT model with the field names and JSON tags of Hugging Face's GPT2Config
+// (config.json), so a GPT-2 checkpoint's config loads as is.
+type Config struct {
+	VocabSize  int `json:"vocab_size"`  // V: tokens in the vocabulary
+	NPositions int `json:"n_positions"` // maximum context length (learned position table rows)
+	NEmbd      int `json:"n_embd"`      // d: model width
+	NLayer     int `json:"n_layer"`     // number of decoder blocks
+	NHead      int `json:"n_head"`      // attention heads; d must be divisible by it
+	// NInner is the feed-forward hidden width; 0 means 4·d (HF's null).
+	NInner int `json:"n_inner,omitempty"`
+	// ActivationFunction is "gelu_new" (GPT-2's tanh approximation), "gelu" (erf) or "relu".
+	ActivationFunction string  `json:"activation_function"`
+	LayerNormEpsilon   float64 `json:"layer_norm_epsilon"`
+	ResidPdrop         float64 `json:"resid_pdrop"`       // dropout after attention/MLP outputs
+	EmbdPdrop          float64 `json:"embd_pdrop"`        // dropout after token+position embeddings
+	AttnPdrop          float64 `json:"attn_pdrop"`        // dropout on the attention weights
+	InitializerRange   float64 `json:"initializer_range"` // σ of the normal initialisation (0.02)
+	// ModelType is "gpt2" in HF files; kept for the export.
+	ModelType string `json:"model_type,omitempty"`
+}
+
+// Inner returns the feed-forward hidden width (NInner, or 4·NEmbd when NInner is 0).
+func (c Config) Inner() int {
+	if c.NInner > 0 {
+		return c.NInner
+	}
+	return 4 * c.NEmbd
+}
+
+// HeadDim returns NEmbd / NHead.
+func (c Config) HeadDim() int { return c.NEmbd / c.NHead }
+
+// Validate reports the first bad value, naming the HF field.
+func (c Config) Validate() error {
+	pos := func(name string, v int) error {
+		if v <= 0 {
+			return fmt.Errorf("gpt.Config: %s = %d must be > 0", name, v)
+		}
+		return nil
+	}
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"vocab_size", c.VocabSize}, {"n_positions", c.NPositions}, {"n_embd", c.NEmbd}, {"n_layer", c.NLayer}, {"n_head", c.NHead}} {
+		if err := pos(f.name, f.v); err != nil {
+			return err
+		}
+	}
+	if c.NEmbd%c.NHead != 0 {
+		return fmt.Errorf("gpt.Config: n_embd = %d is not divisible by n_head = %d", c.NEmbd, c.NHead)
+	}
+	if c.NInner < 0 {
+		return fmt.Errorf("gpt.Config: n_inner = %d must be ≥ 0 (0 = 4·n_embd)", c.NInner)
+	}
+	switch c.ActivationFunction {
+	case "gelu_new", "gelu", "relu", "gelu_pytorch_tanh":
+	default:
+		return fmt.Errorf("gpt.Config: activation_function %q is not one of gelu_new, gelu, gelu_pytorch_tanh, relu", c.ActivationFunction)
+	}
+	if !(c.LayerNormEpsilon > 0) {
+		return fmt.Errorf("gpt.Config: layer_norm_epsilon = %g must be > 0", c.LayerNormEpsilon)
+	}
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"resid_pdrop", c.ResidPdrop}, {"embd_pdrop", c.EmbdPdrop}, {"attn_pdrop", c.AttnPdrop}} {
+		if !(f.v >= 0 && f.v < 1) {
+			return fmt.Errorf("gpt.Config: %s = %g must be in [0, 1)", f.name, f.v)
+		}
+	}
+	if !(c.InitializerRange > 0) || math.IsInf(c.InitializerRange, 0) {
+		return fmt.Errorf("gpt.Config: initializer_range = %g must be > 0", c.InitializerRange)
+	}
+	return nil
+}
+
+// base fills the GPT-2 defaults around the sizes.
+func base(vocab, positions, embd, layers, heads int) Config {
+	return Config{VocabSize: vocab, NPositions: positions, NEmbd: embd, NLayer: layers, NHead: heads,
+		ActivationFunction: "gelu_new", LayerNormEpsilon: 1e-5, ResidPdrop: 0.1, EmbdPdrop: 0.1, AttnPdrop: 0.1,
+		InitializerRange: 0.02, ModelType: "gpt2"}
+}
+
+// Presets by name. GPT-1 and GPT-3 are here for their sizes (chapter 01 counts their parameters);
+// GPT-1 used post-LN blocks and GPT-3 alternating sparse attention, which this package does not
+// model — their parameter counts are the same either way.
+var presets = map[string]Config{
+	"gpt1":        base(40478, 512, 768, 12, 12),
+	"gpt2":        base(50257, 1024, 768, 12, 12),
+	"gpt2-medium": base(50257, 1024, 1024, 24, 16),
+	"gpt2-large":  base(50257, 1024, 1280, 36, 20),
+	"gpt2-xl":     base(50257, 1024, 1600, 48, 25),
+	"gpt3-175b":   base(50257, 2048, 12288, 96, 96),
+	"nanogpt-cpu": nanoGPTCPU(),
+}
+
+// nanoGPTCPU is nanoGPT's "baby GPT" for a laptop CPU (README: 4 layers, 4 heads, width 128,
+// block 64, no dropout); the vocabulary size is set from the tokenizer (65 for Shakespeare chars).
+func nanoGPTCPU() Config {
+	c := base(65, 64, 128, 4, 4)
+	c.ResidPdrop, c.EmbdPdrop, c.AttnPdrop = 0, 0, 0
+	return c
+}
+
+// Preset returns the named configuration: gpt1, gpt2, gpt2-medium, gpt2-large, gpt2-xl,
+// gpt3-175b, nanogpt-cpu.
+func Preset(name string) (Config, error) {
+	c, ok := presets[name]
+	if !ok {
+		return Config{}, fmt.Errorf("gpt: unknown preset %q (known: %s)", name, strings.Join(PresetNames(), ", "))
+	}
+	return c, nil
+}
+
+// PresetNames lists the presets, sorted.
+func PresetNames() []string {
+	var names []string
+	for n := range presets {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// ParamCount returns the number of parameters of the model the config describes, with the LM head
+// tied to the token embedding (counted once):
+//
+//	V·d + P·d                                   token and position embeddings
+//	+ L·( 2·2d                                  two LayerNorms (gain, bias)
+//	     + d·3d + 3d + d·d + d                  attention: fused q,k,v and output projection
+//	     + d·f + f + f·d + d )                  MLP, f = inner width
+//	+ 2d                                        final LayerNorm
+//
+// gpt2 → 124,439,808 (the "124M"; the GPT-2 paper's table said 117M), gpt3-175b → ≈175.2 billion.
+func ParamCount(c Config) int64 {
+	V, P, d, L, f := int64(c.VocabSize), int64(c.NPositions), int64(c.NEmbd), int64(c.NLayer), int64(c.Inner())
+	block := 4*d + (3*d*d + 3*d) + (d*d + d) + (d*f + f) + (f*d + d)
+	return V*d + P*d + L*block + 2*d
+}
+
+// LoadConfig reads a Hugging Face config.json (unknown fields are ignored; n_inner null = 4·d).
+func LoadConfig(file string) (Config, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return Config{}, err
+	}
+	c := base(0, 0, 0, 0, 0)
+	if err := json.Unmarshal(data, &c); err != nil {
+		return Config{}, fmt.Errorf("%s: %w", file, err)
+	}
+	if err := c.Validate(); err != nil {
+		return Config{}, fmt.Errorf("%s: %w", file, err)
+	}
+	return c, nil
+}

@@ -1,0 +1,274 @@
+package gpt
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sort"
+
+	"github.com/bert2gpt/bert2gpt/transformer"
+	"github.com/gomlx/compute/dtypes"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+)
+
+// GenerateOptions control decoding. With Temperature 0 decoding is greedy (argmax); otherwise the
+// next token is drawn from softmax(logits/Temperature), restricted to the TopK most likely tokens
+// (TopK > 0) and then to the smallest set whose probability reaches TopP (0 < TopP < 1, nucleus
+// sampling).
+type GenerateOptions struct {
+	MaxNewTokens int
+	Temperature  float64
+	TopK         int
+	TopP         float64
+	StopTokens   []int32 // generation ends after emitting one of these (it is included)
+	Seed         uint64  // sampling seed
+	// OnToken, if set, receives every new token as soon as it is chosen (streaming); an error stops.
+	OnToken func(id int32) error
+	// NoCache recomputes the whole window for every token (the slow baseline of chapter 10).
+	NoCache bool
+}
+
+// Validate reports the first bad option.
+func (o GenerateOptions) Validate() error {
+	switch {
+	case o.MaxNewTokens <= 0:
+		return fmt.Errorf("gpt: max new tokens %d must be > 0", o.MaxNewTokens)
+	case o.Temperature < 0 || math.IsNaN(o.Temperature) || math.IsInf(o.Temperature, 0):
+		return fmt.Errorf("gpt: temperature %g must be ≥ 0 (0 = greedy)", o.Temperature)
+	case o.TopK < 0:
+		return fmt.Errorf("gpt: top-k %d must be ≥ 0 (0 = off)", o.TopK)
+	case o.TopP < 0 || o.TopP > 1 || math.IsNaN(o.TopP):
+		return fmt.Errorf("gpt: top-p %g must be in [0, 1] (0 or 1 = off)", o.TopP)
+	}
+	return nil
+}
+
+// cacheLen rounds the needed length up to a multiple of 64 (so a few graphs serve all calls),
+// capped at n_positions.
+func (c Config) cacheLen(need int) int {
+	n := (need + 63) / 64 * 64
+	return min(n, c.NPositions)
+}
+
+func (m *Model) stepExec(maxLen int) (*model.Exec, error) {
+	if e, ok := m.steps[maxLen]; ok {
+		return e, nil
+	}
+	c := m.Config
+	e, err := model.NewExec(m.Backend, m.Store, func(scope *model.Scope, token, pos, cache *Node) (*Node, *Node) {
+		return Step(scope, c, token, pos, cache)
+	})
+	if err != nil {
+		return nil, err
+	}
+	m.steps[maxLen] = e
+	return e, nil
+}
+
+func (m *Model) windowExec(w int) (*model.Exec, error) {
+	if e, ok := m.window[w]; ok {
+		return e, nil
+	}
+	c := m.Config
+	e, err := model.NewExec(m.Backend, m.Store, func(scope *model.Scope, tokens, pos *Node) *Node {
+		return WindowLogits(scope, c, tokens, pos)
+	})
+	if err != nil {
+		return nil, err
+	}
+	m.window[w] = e
+	return e, nil
+}
+
+// Generate continues prompt by up to MaxNewTokens tokens and returns the new tokens. The prompt
+// plus the new tokens must fit in n_positions.
+func (m *Model) Generate(prompt []int32, o GenerateOptions) (out []int32, err error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	if len(prompt) == 0 {
+		return nil, fmt.Errorf("gpt: empty prompt (give at least one token)")
+	}
+	if err := m.Config.CheckTokens([][]int32{prompt}); err != nil {
+		return nil, err
+	}
+	total := len(prompt) + o.MaxNewTokens
+	if total > m.Config.NPositions {
+		return nil, fmt.Errorf("gpt: prompt (%d tokens) + max new tokens (%d) = %d exceeds n_positions = %d",
+			len(prompt), o.MaxNewTokens, total, m.Config.NPositions)
+	}
+	rng := rand.New(rand.NewPCG(o.Seed, 0x9e3779b97f4a7c15))
+	stop := map[int32]bool{}
+	for _, s := range o.StopTokens {
+		stop[s] = true
+	}
+	err = transformer.Catch("gpt.Model.Generate", func() error {
+		next := m.cachedDecoder(total)
+		if o.NoCache {
+			next = m.windowDecoder(total)
+		}
+		seq := append([]int32(nil), prompt...)
+		logits, err := next(seq, -1)
+		if err != nil {
+			return err
+		}
+		for len(out) < o.MaxNewTokens {
+			tok := Sample(logits, o.Temperature, o.TopK, o.TopP, rng)
+			out = append(out, tok)
+			seq = append(seq, tok)
+			if o.OnToken != nil {
+				if err := o.OnToken(tok); err != nil {
+					return err
+				}
+			}
+			if stop[tok] || len(out) == o.MaxNewTokens {
+				break
+			}
+			if logits, err = next(seq, len(seq)-1); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// decoder returns the logits for the token after seq; from = −1 means "seq is new" (the prompt),
+// otherwise only seq[from] is new.
+type decoder func(seq []int32, from int) ([]float32, error)
+
+func (m *Model) cachedDecoder(total int) decoder {
+	maxLen := m.Config.cacheLen(total)
+	var cache *tensors.Tensor
+	return func(seq []int32, from int) ([]float32, error) {
+		exec, err := m.stepExec(maxLen)
+		if err != nil {
+			return nil, err
+		}
+		if from < 0 {
+			cache = tensors.FromShape(m.Config.CacheShape(1, maxLen))
+			from = 0
+		}
+		var logits *tensors.Tensor
+		for t := from; t < len(seq); t++ {
+			outs, err := exec.Call(tensors.FromValue([][]int32{{seq[t]}}), tensors.FromValue(int32(t)), cache)
+			if err != nil {
+				return nil, err
+			}
+			_ = cache.FinalizeAll()
+			if logits != nil {
+				_ = logits.FinalizeAll()
+			}
+			logits, cache = outs[0], outs[1]
+		}
+		flat := tensors.MustCopyFlatData[float32](logits)
+		_ = logits.FinalizeAll()
+		return flat, nil
+	}
+}
+
+func (m *Model) windowDecoder(total int) decoder {
+	w := m.Config.cacheLen(total)
+	return func(seq []int32, _ int) ([]float32, error) {
+		exec, err := m.windowExec(w)
+		if err != nil {
+			return nil, err
+		}
+		window := make([]int32, w)
+		copy(window, seq)
+		logits, err := exec.Call1(tensors.FromValue([][]int32{window}), tensors.FromValue(int32(len(seq)-1)))
+		if err != nil {
+			return nil, err
+		}
+		flat := tensors.MustCopyFlatData[float32](logits)
+		_ = logits.FinalizeAll()
+		return flat, nil
+	}
+}
+
+// Sample picks the next token from logits [V]: argmax when temperature is 0, else a draw from
+// softmax(logits/temperature) after top-k and top-p filtering.
+func Sample(logits []float32, temperature float64, topK int, topP float64, rng *rand.Rand) int32 {
+	if temperature == 0 {
+		best := 0
+		for i, x := range logits {
+			if x > logits[best] {
+				best = i
+			}
+		}
+		return int32(best)
+	}
+	idx := make([]int, len(logits))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return logits[idx[a]] > logits[idx[b]] })
+	if topK > 0 && topK < len(idx) {
+		idx = idx[:topK]
+	}
+	maxL := float64(logits[idx[0]])
+	probs := make([]float64, len(idx))
+	sum := 0.0
+	for i, j := range idx {
+		probs[i] = math.Exp((float64(logits[j]) - maxL) / temperature)
+		sum += probs[i]
+	}
+	for i := range probs {
+		probs[i] /= sum
+	}
+	if topP > 0 && topP < 1 {
+		cum := 0.0
+		for i, p := range probs {
+			cum += p
+			if cum >= topP {
+				idx, probs = idx[:i+1], probs[:i+1]
+				break
+			}
+		}
+		sum = 0
+		for _, p := range probs {
+			sum += p
+		}
+		for i := range probs {
+			probs[i] /= sum
+		}
+	}
+	u := rng.Float64()
+	for i, p := range probs {
+		u -= p
+		if u < 0 {
+			return int32(idx[i])
+		}
+	}
+	return int32(idx[len(idx)-1])
+}
+
+// Loss returns the mean causal-LM cross-entropy of inputs [batch][seq] against targets
+// [batch][seq] (targets[b][t] is the token after inputs[b][t]; negative targets are skipped).
+func (m *Model) Loss(inputs, targets [][]int32) (float64, error) {
+	if err := m.Config.CheckTokens(inputs); err != nil {
+		return 0, err
+	}
+	if len(targets) != len(inputs) || len(targets[0]) != len(inputs[0]) {
+		return 0, fmt.Errorf("gpt: targets must have the shape of the inputs")
+	}
+	var loss float64
+	err := transformer.Catch("gpt.Model.Loss", func() error {
+		c := m.Config
+		e, err := model.NewExec(m.Backend, m.Store, func(scope *model.Scope, in, tg *Node) *Node {
+			return ConvertDType(Loss(Logits(scope, c, in), tg), dtypes.Float64)
+		})
+		if err != nil {
+			return err
+		}
+		out, err := e.Call1(tensors.FromValue(inputs), tensors.FromValue(targets))
+		if err != nil {
+			return err
+		}
+		loss = out.Value().(float64)
+		return nil
+	})
+	return loss, err
+}

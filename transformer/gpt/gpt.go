@@ -1,0 +1,91 @@
+package gpt
+
+import (
+	"fmt"
+
+	"github.com/bert2gpt/bert2gpt/transformer"
+	"github.com/gomlx/compute"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+)
+
+// Model is a GPT language model: its config, the variables (in Store) and compiled executors.
+// Variables are created (GPT-2 initialisation) on first use unless loaded (LoadHF, LoadCheckpoint).
+type Model struct {
+	Config  Config
+	Store   *model.Store
+	Backend compute.Backend
+
+	logits *model.Exec
+	steps  map[int]*model.Exec // KV-cache step executors by cache length
+	window map[int]*model.Exec // uncached "full window" executors by window length
+}
+
+// New returns a model with fresh variables (created on first use) after validating the config.
+func New(backend compute.Backend, c Config) (*Model, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return newWithStore(backend, c, model.NewStore())
+}
+
+func newWithStore(backend compute.Backend, c Config, store *model.Store) (*Model, error) {
+	m := &Model{Config: c, Store: store, Backend: backend, steps: map[int]*model.Exec{}, window: map[int]*model.Exec{}}
+	exec, err := model.NewExec(backend, store, func(scope *model.Scope, tokens *Node) *Node {
+		return Logits(scope, c, tokens)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("gpt.New: %w", err)
+	}
+	m.logits = exec
+	return m, nil
+}
+
+// CheckTokens verifies a batch of token rows: same length, 1 ≤ length ≤ n_positions, ids in [0, V).
+func (c Config) CheckTokens(tokens [][]int32) error {
+	if len(tokens) == 0 {
+		return fmt.Errorf("gpt: empty batch")
+	}
+	n := len(tokens[0])
+	if n == 0 || n > c.NPositions {
+		return fmt.Errorf("gpt: sequence length %d must be in [1, n_positions=%d]", n, c.NPositions)
+	}
+	for b, row := range tokens {
+		if len(row) != n {
+			return fmt.Errorf("gpt: row %d has %d tokens, row 0 has %d", b, len(row), n)
+		}
+		for i, t := range row {
+			if t < 0 || int(t) >= c.VocabSize {
+				return fmt.Errorf("gpt: token %d at row %d position %d is outside [0, vocab_size=%d)", t, b, i, c.VocabSize)
+			}
+		}
+	}
+	return nil
+}
+
+// Logits returns the next-token logits [batch, seq, V] for tokens [batch][seq] (float32).
+func (m *Model) Logits(tokens [][]int32) (*tensors.Tensor, error) {
+	if err := m.Config.CheckTokens(tokens); err != nil {
+		return nil, err
+	}
+	var out *tensors.Tensor
+	err := transformer.Catch("gpt.Model.Logits", func() error {
+		var err error
+		out, err = m.logits.Call1(tensors.FromValue(tokens))
+		return err
+	})
+	return out, err
+}
+
+// NumParams returns the number of parameters in the store under the model's variables (after
+// they exist), excluding optimizer state.
+func (m *Model) NumParams() int64 {
+	var n int64
+	for v := range m.Store.IterVariables() {
+		if isModelVariable(v.Path()) {
+			n += int64(v.Shape().Size())
+		}
+	}
+	return n
+}

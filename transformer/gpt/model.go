@@ -1,0 +1,157 @@
+package gpt
+
+import (
+	"math"
+
+	"github.com/bert2gpt/bert2gpt/transformer"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/model/initializer"
+	"github.com/gomlx/gomlx/ml/nn"
+)
+
+// Variable layout (scopes follow HF GPT-2 checkpoint keys; Linear weights are [out, in] like
+// PyTorch's nn.Linear, while HF's Conv1D stores [in, out] — the loader transposes):
+//
+//	/wte/weight                [V, d]     token embedding, also the LM head (tied)
+//	/wpe/weight                [P, d]     learned positions
+//	/h/<i>/ln_1/{gain,bias}    [d]        LayerNorm before attention
+//	/h/<i>/attn/c_attn/{weight [3d, d], bias [3d]}   fused query|key|value projection
+//	/h/<i>/attn/c_proj/{weight [d, d], bias [d]}     attention output projection
+//	/h/<i>/ln_2/{gain,bias}    [d]        LayerNorm before the MLP
+//	/h/<i>/mlp/c_fc/{weight [f, d], bias [f]}
+//	/h/<i>/mlp/c_proj/{weight [d, f], bias [d]}
+//	/ln_f/{gain,bias}          [d]        final LayerNorm
+//
+// The fused c_attn is kept as one variable (as in GPT-2) and split into q, k, v in the graph.
+
+// linear is y = x·Wᵀ + b with W [out, in] initialised N(0, std²) and b = 0 (GPT-2 init).
+func linear(scope *model.Scope, x *Node, out int, std float64) *Node {
+	g := x.Graph()
+	in := x.Shape().Dim(-1)
+	w := scope.WithInitializer(initializer.RandomNormalFn(scope, std)).
+		VariableWithShape("weight", shapes.Make(x.DType(), out, in)).NodeValue(g) // [out, in]
+	b := scope.WithInitializer(initializer.Zero).
+		VariableWithShape("bias", shapes.Make(x.DType(), out)).NodeValue(g) // [out]
+	return nn.Dense(x, w, b, compute.DenseLayoutOutputsInput)
+}
+
+// activation maps HF's activation_function names onto the transformer package's activations.
+func activation(name string) transformer.Activation {
+	switch name {
+	case "gelu":
+		return transformer.GELU
+	case "relu":
+		return transformer.ReLU
+	}
+	return transformer.GELUTanh // gelu_new, gelu_pytorch_tanh
+}
+
+// residStd is the std of the residual projections: initializer_range/√(2·n_layer) (GPT-2 §2.3:
+// "scale the weights of residual layers at initialization by 1/√N", N = 2 residual adds per block).
+func (c Config) residStd() float64 { return c.InitializerRange / math.Sqrt(2*float64(c.NLayer)) }
+
+// tokenTable returns wte [V, d].
+func tokenTable(scope *model.Scope, g *Graph, c Config) *Node {
+	return scope.At("wte").WithInitializer(initializer.RandomNormalFn(scope, c.InitializerRange)).
+		VariableWithShape("weight", shapes.Make(dtypes.Float32, c.VocabSize, c.NEmbd)).NodeValue(g)
+}
+
+// embed returns dropout(wte[tokens] + wpe[positions]): tokens [batch, seq] int32, positions [seq]
+// or [batch, seq] int32 → [batch, seq, d].
+func embed(scope *model.Scope, c Config, tokens, positions *Node) *Node {
+	g := tokens.Graph()
+	wte := tokenTable(scope, g, c)
+	wpe := scope.In("wpe").WithInitializer(initializer.RandomNormalFn(scope, c.InitializerRange)).
+		VariableWithShape("weight", shapes.Make(dtypes.Float32, c.NPositions, c.NEmbd)).NodeValue(g)
+	x := Gather(wte, InsertAxes(tokens, -1)) // [batch, seq, d]
+	pos := Gather(wpe, InsertAxes(positions, -1))
+	if pos.Rank() == 2 {
+		pos = InsertAxes(pos, 0) // [1, seq, d]
+	}
+	return transformer.Dropout(scope.In("drop"), Add(x, pos), c.EmbdPdrop)
+}
+
+// qkv applies the fused projection: x [batch, seq, d] → q, k, v [batch, seq, heads, headDim].
+func qkv(scope *model.Scope, c Config, x *Node) (q, k, v *Node) {
+	b, s, d := x.Shape().Dim(0), x.Shape().Dim(1), c.NEmbd
+	fused := linear(scope.In("c_attn"), x, 3*d, c.InitializerRange) // [batch, seq, 3d]
+	split := func(i int) *Node {
+		return Reshape(SliceAxis(fused, -1, AxisRange(i*d, (i+1)*d)), b, s, c.NHead, c.HeadDim())
+	}
+	return split(0), split(1), split(2)
+}
+
+// attend finishes attention: weights of q over (k, v) under mask, heads merged, c_proj, dropout.
+func attend(scope *model.Scope, c Config, q, k, v, mask *Node) *Node {
+	b, s := q.Shape().Dim(0), q.Shape().Dim(1)
+	w := transformer.AttentionWeights(q, k, mask) // [batch, heads, q, k]
+	w = transformer.Dropout(scope.In("attn_drop"), w, c.AttnPdrop)
+	out := Reshape(transformer.ApplyAttention(w, v), b, s, c.NEmbd) // [batch, seq, d]
+	out = linear(scope.In("c_proj"), out, c.NEmbd, c.residStd())
+	return transformer.Dropout(scope.In("resid_drop"), out, c.ResidPdrop)
+}
+
+// mlp is c_proj(act(c_fc(x))) with dropout.
+func mlp(scope *model.Scope, c Config, x *Node) *Node {
+	h := activation(c.ActivationFunction).Apply(linear(scope.In("c_fc"), x, c.Inner(), c.InitializerRange))
+	out := linear(scope.In("c_proj"), h, c.NEmbd, c.residStd())
+	return transformer.Dropout(scope.In("drop"), out, c.ResidPdrop)
+}
+
+// Hidden runs the decoder-only stack (pre-LN blocks, GPT-2):
+//
+//	x₀ = wte[tokens] + wpe[0…T−1]
+//	x  = x + Attn(LN₁(x))     causal: position i sees positions ≤ i
+//	x  = x + MLP(LN₂(x))
+//	h  = LN_f(x)
+//
+// tokens [batch, seq] int32 (seq ≤ n_positions) → h [batch, seq, d].
+func Hidden(scope *model.Scope, c Config, tokens *Node) *Node {
+	g := tokens.Graph()
+	seq := tokens.Shape().Dim(1)
+	x := embed(scope, c, tokens, Iota(g, shapes.Make(dtypes.Int32, seq), 0))
+	mask := transformer.CausalMask(g, seq, seq) // [1, 1, seq, seq]
+	hScope := scope.In("h")
+	for i := range c.NLayer {
+		block := hScope.In("%d", i)
+		att := block.In("attn")
+		q, k, v := qkv(att, c, transformer.LayerNorm(block.In("ln_1"), x, c.LayerNormEpsilon))
+		x = Add(x, attend(att, c, q, k, v, mask))
+		x = Add(x, mlp(block.In("mlp"), c, transformer.LayerNorm(block.In("ln_2"), x, c.LayerNormEpsilon)))
+	}
+	return transformer.LayerNorm(scope.In("ln_f"), x, c.LayerNormEpsilon)
+}
+
+// head is the tied LM head: logits = h·wteᵀ, [batch, seq, d] → [batch, seq, V].
+func head(scope *model.Scope, c Config, h *Node) *Node {
+	wte := tokenTable(scope, h.Graph(), c)
+	return Einsum("bsd,vd->bsv", h, wte)
+}
+
+// Logits is the language model: tokens [batch, seq] int32 → next-token logits [batch, seq, V].
+func Logits(scope *model.Scope, c Config, tokens *Node) *Node {
+	return head(scope, c, Hidden(scope, c, tokens))
+}
+
+// IgnoreIndex marks target positions that do not count in the loss (PyTorch/HF convention).
+const IgnoreIndex = -100
+
+// Loss is the causal-LM cross-entropy, the mean over the counted positions of
+//
+//	−log softmax(logits[b, t])[targets[b, t]]
+//
+// logits [batch, seq, V], targets [batch, seq] int32 (targets[b, t] = tokens[b, t+1]; negative
+// targets such as IgnoreIndex are skipped). Returns a scalar.
+func Loss(logits, targets *Node) *Node {
+	logp := LogSoftmax(logits, -1) // [batch, seq, V]
+	valid := GreaterOrEqual(targets, ScalarZero(targets.Graph(), targets.DType()))
+	safe := Where(valid, targets, ZerosLike(targets))
+	oneHot := OneHot(safe, logits.Shape().Dim(-1), logp.DType()) // [batch, seq, V]
+	picked := ReduceSum(Mul(logp, oneHot), -1)                   // [batch, seq]
+	w := ConvertDType(valid, logp.DType())
+	return Div(Neg(ReduceAllSum(Mul(picked, w))), MaxScalar(ReduceAllSum(w), 1))
+}
