@@ -5,7 +5,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // TestHFParity loads the randomly initialised HF BertForPreTraining checkpoints written by
@@ -65,4 +67,36 @@ func setVariable(m *Model, path string, value *tensors.Tensor) error {
 	}
 	_, err := m.Store.CreateVariable(path, value)
 	return err
+}
+
+// TestHFLosses: with HF's labels (−100 where nothing is predicted), MaskedLMLoss and NSPLoss of
+// HF's logits equal the loss BertForPreTraining computes (total = MLM + NSP).
+func TestHFLosses(t *testing.T) {
+	f := loadCase(t, "tiny")
+	exec, err := model.NewExec(testBackend(t), model.NewStore(), func(scope *model.Scope, in []*Node) []*Node {
+		mlm := MaskedLMLoss(in[0], in[1], nil)
+		nsp := NSPLoss(in[2], in[3])
+		return []*Node{mlm, nsp, Add(mlm, nsp)}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	asInt := func(name string) *tensors.Tensor {
+		v := f[name]
+		data := make([]int32, len(v.Data))
+		for i, x := range v.Data {
+			data[i] = int32(x)
+		}
+		return tensors.FromFlatDataAndDimensions(data, v.Shape...)
+	}
+	asFloat := func(name string) *tensors.Tensor {
+		return tensors.FromFlatDataAndDimensions(f[name].Data, f[name].Shape...)
+	}
+	outs, err := exec.Call(asFloat("mlm_logits"), asInt("mlm_labels"), asFloat("nsp_logits"), asInt("nsp_labels"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectClose(t, "mlm_loss", outs[0], f["mlm_loss"], 1e-5)
+	expectClose(t, "nsp_loss", outs[1], f["nsp_loss"], 1e-5)
+	expectClose(t, "total_loss", outs[2], f["total_loss"], 1e-5)
 }
