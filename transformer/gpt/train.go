@@ -1,0 +1,241 @@
+package gpt
+
+import (
+	"fmt"
+	"io"
+	"iter"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/bert2gpt/bert2gpt/transformer"
+	"github.com/bert2gpt/bert2gpt/transformer/training"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
+)
+
+// TrainConfig is a GPT training recipe. NanoGPTCPU gives nanoGPT's CPU recipe.
+type TrainConfig struct {
+	Batch       int     // sequences per step
+	Iters       int     // schedule length: the cosine reaches MinLR here; train until this global step
+	StopAt      int     // if > 0, stop at this global step instead of Iters (same schedule; resume later)
+	LR          float64 // peak learning rate
+	MinLR       float64 // learning rate at the end of the cosine
+	Warmup      int     // warm-up steps
+	Beta1       float64
+	Beta2       float64
+	WeightDecay float64 // on matrices only (training.DefaultDecay)
+	ClipNorm    float64 // global gradient-norm clipping; 0 = off
+	EvalIters   int     // batches per loss estimate
+	EvalEvery   int     // estimate train/val loss every that many steps (0 = only at the end)
+	Seed        uint64  // batches and initialisation
+	Progress    bool    // GoMLX progress bar on stdout
+
+	CheckpointDir   string // "" = no checkpoints
+	CheckpointEvery int    // steps between checkpoints (0 = only at the end)
+	Log             io.Writer
+}
+
+// NanoGPTCPU is nanoGPT's recipe for a CPU (README, "I only have a macbook"): batch 12, 2000
+// iterations, lr 1e-3 cosine to 1e-4 after 100 warm-up steps, β₂ = 0.99, clipping at 1.0,
+// weight decay 0.1 (nanoGPT's default), 20 evaluation batches.
+func NanoGPTCPU() TrainConfig {
+	return TrainConfig{Batch: 12, Iters: 2000, LR: 1e-3, MinLR: 1e-4, Warmup: 100, Beta1: 0.9, Beta2: 0.99,
+		WeightDecay: 0.1, ClipNorm: 1, EvalIters: 20, EvalEvery: 250, Seed: 1337}
+}
+
+// Validate reports the first bad value.
+func (t TrainConfig) Validate() error {
+	switch {
+	case t.Batch <= 0:
+		return fmt.Errorf("gpt: batch %d must be > 0", t.Batch)
+	case t.Iters <= 0:
+		return fmt.Errorf("gpt: iters %d must be > 0", t.Iters)
+	case t.StopAt < 0:
+		return fmt.Errorf("gpt: stop-at %d must be ≥ 0", t.StopAt)
+	case t.EvalIters <= 0:
+		return fmt.Errorf("gpt: eval iters %d must be > 0", t.EvalIters)
+	case t.EvalEvery < 0 || t.CheckpointEvery < 0:
+		return fmt.Errorf("gpt: eval/checkpoint intervals must be ≥ 0")
+	}
+	return t.optimizer().Validate()
+}
+
+func (t TrainConfig) target() int {
+	if t.StopAt > 0 {
+		return t.StopAt
+	}
+	return t.Iters
+}
+
+func (t TrainConfig) optimizer() *training.AdamW {
+	return &training.AdamW{
+		Schedule: training.Schedule{Kind: training.Cosine, PeakLR: t.LR, MinLR: t.MinLR, WarmupSteps: t.Warmup, DecaySteps: max(t.Iters, t.Warmup+1)},
+		Beta1:    t.Beta1, Beta2: t.Beta2, Epsilon: 1e-8, WeightDecay: t.WeightDecay, ClipNorm: t.ClipNorm,
+	}
+}
+
+// StepBatches yields causal-LM batches whose content depends only on (seed, k), k being the
+// store's global step when the batch is drawn: a run resumed from a checkpoint at step k sees
+// exactly the batches an uninterrupted run sees from step k on. Each row is a random window
+// tokens[i : i+T] with target tokens[i+1 : i+T+1], i uniform in [0, len−T−1] (nanoGPT get_batch).
+type StepBatches struct {
+	Tokens []int32
+	SeqLen int
+	Batch  int
+	Seed   uint64
+	Store  *model.Store // where the global step is read; nil = count from 0
+	// Count > 0 makes a finite dataset of Count batches drawn with the fixed step numbers 0…Count−1
+	// (loss estimates); 0 is an endless training stream.
+	Count int
+}
+
+// Name implements train.Dataset.
+func (d *StepBatches) Name() string { return "gpt-lm-windows" }
+
+// Batch returns the inputs and targets [Batch][SeqLen] of batch k.
+func (d *StepBatches) BatchAt(k int64) (inputs, targets [][]int32) {
+	rng := rand.New(rand.NewPCG(d.Seed, uint64(k)))
+	n := len(d.Tokens) - d.SeqLen
+	inputs = make([][]int32, d.Batch)
+	targets = make([][]int32, d.Batch)
+	for b := range d.Batch {
+		i := rng.IntN(n)
+		inputs[b] = d.Tokens[i : i+d.SeqLen]
+		targets[b] = d.Tokens[i+1 : i+d.SeqLen+1]
+	}
+	return
+}
+
+// Iter implements train.Dataset.
+func (d *StepBatches) Iter() iter.Seq2[train.Batch, error] {
+	return func(yield func(train.Batch, error) bool) {
+		for j := int64(0); d.Count == 0 || j < int64(d.Count); j++ {
+			k := j
+			if d.Count == 0 && d.Store != nil {
+				k = optimizer.GetGlobalStep(d.Store)
+			}
+			in, tg := d.BatchAt(k)
+			b := train.Batch{Inputs: []*tensors.Tensor{tensors.FromValue(in)}, Labels: []*tensors.Tensor{tensors.FromValue(tg)}}
+			if !yield(b, nil) {
+				return
+			}
+		}
+	}
+}
+
+// Trainer wires a Model to GoMLX's train.Trainer with the causal-LM loss and AdamW.
+func (m *Model) Trainer(t TrainConfig) (*train.Trainer, error) {
+	if err := t.Validate(); err != nil {
+		return nil, err
+	}
+	c := m.Config
+	var tr *train.Trainer
+	err := transformer.Catch("gpt.Model.Trainer", func() error {
+		tr = train.NewTrainer(m.Backend, m.Store,
+			func(scope *model.Scope, tokens *Node) *Node { return Logits(scope, c, tokens) },
+			func(labels, predictions []*Node) *Node { return Loss(predictions[0], labels[0]) },
+			t.optimizer(), nil, nil)
+		return nil
+	})
+	return tr, err
+}
+
+// TrainResult is what Train reports (the fields of the final JSON line).
+type TrainResult struct {
+	Step      int64   `json:"step"`
+	TrainLoss float64 `json:"train_loss"` // mean loss over EvalIters train batches at the end
+	ValLoss   float64 `json:"val_loss"`   // mean loss over EvalIters validation batches at the end
+	LastBatch float64 `json:"last_batch_loss"`
+	Seconds   float64 `json:"seconds"`
+	StepMS    float64 `json:"step_ms"` // median train-step time of this run
+}
+
+// EstimateLoss is nanoGPT's estimate_loss: the mean loss over EvalIters batches (fixed seed, so
+// repeated estimates use the same batches).
+func EstimateLoss(tr *train.Trainer, tokens []int32, seqLen, batch, evalIters int, seed uint64) (float64, error) {
+	ds := &StepBatches{Tokens: tokens, SeqLen: seqLen, Batch: batch, Seed: seed, Count: evalIters}
+	out, err := tr.Eval(ds)
+	if err != nil {
+		return math.NaN(), err
+	}
+	v := out[0].Value()
+	switch x := v.(type) {
+	case float32:
+		return float64(x), nil
+	case float64:
+		return x, nil
+	}
+	return math.NaN(), fmt.Errorf("gpt: eval loss of type %T", v)
+}
+
+// Train runs the recipe on train/val token streams (block size = n_positions) from the store's
+// current global step (0, or where a loaded checkpoint left off) to t.Iters.
+func (m *Model) Train(t TrainConfig, trainTokens, valTokens []int32, meta map[string]string) (TrainResult, error) {
+	res := TrainResult{TrainLoss: math.NaN(), ValLoss: math.NaN(), LastBatch: math.NaN()}
+	T := m.Config.NPositions
+	for name, toks := range map[string][]int32{"train": trainTokens, "validation": valTokens} {
+		if len(toks) < T+2 {
+			return res, fmt.Errorf("gpt: %s data has %d tokens, need more than block size %d + 1", name, len(toks), T)
+		}
+	}
+	if optimizer.GetGlobalStep(m.Store) == 0 {
+		// A fresh run: the initialisation (and dropout) random stream comes from the seed.
+		if err := m.Store.SetRNGStateFromSeed(int64(t.Seed)); err != nil {
+			return res, err
+		}
+	}
+	tr, err := m.Trainer(t)
+	if err != nil {
+		return res, err
+	}
+	start := time.Now()
+	estimate := func(step int64) error {
+		var err error
+		if res.TrainLoss, err = EstimateLoss(tr, trainTokens, T, t.Batch, t.EvalIters, t.Seed+1); err != nil {
+			return err
+		}
+		if res.ValLoss, err = EstimateLoss(tr, valTokens, T, t.Batch, t.EvalIters, t.Seed+2); err != nil {
+			return err
+		}
+		if t.Log != nil {
+			fmt.Fprintf(t.Log, "step %d: train loss %.4f, val loss %.4f\n", step, res.TrainLoss, res.ValLoss)
+		}
+		return nil
+	}
+	var durations []time.Duration
+	last := time.Now()
+	loop := &training.Loop{
+		Trainer: tr, TargetStep: t.target(), Progress: t.Progress,
+		Data:          &StepBatches{Tokens: trainTokens, SeqLen: T, Batch: t.Batch, Seed: t.Seed, Store: m.Store},
+		EvalEvery:     t.EvalEvery,
+		Eval:          estimate,
+		CheckpointDir: t.CheckpointDir, CheckpointEvery: t.CheckpointEvery, Meta: meta, Log: t.Log,
+		OnStep: func(step int64, loss float64) {
+			now := time.Now()
+			durations = append(durations, now.Sub(last))
+			last = now
+		},
+	}
+	r, err := loop.Run()
+	res.Step, res.LastBatch = r.Step, r.TrainLoss
+	res.Seconds = time.Since(start).Seconds()
+	res.StepMS = medianMS(durations)
+	return res, err
+}
+
+func medianMS(ds []time.Duration) float64 {
+	if len(ds) == 0 {
+		return math.NaN()
+	}
+	s := append([]time.Duration(nil), ds...)
+	for i := 1; i < len(s); i++ { // insertion sort: a few thousand values
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+	return float64(s[len(s)/2].Microseconds()) / 1000
+}

@@ -1,0 +1,117 @@
+package gpt
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/bert2gpt/bert2gpt/backend"
+	"github.com/gomlx/gomlx/core/tensors"
+)
+
+func tinyConfig() Config {
+	c := nanoGPTCPU()
+	c.VocabSize, c.NPositions, c.NEmbd, c.NLayer, c.NHead = 11, 16, 32, 2, 4
+	return c
+}
+
+func tinyTokens(n int) []int32 {
+	// A learnable pattern: counting modulo 11 with some noise.
+	r := rand.New(rand.NewPCG(1, 2))
+	out := make([]int32, n)
+	for i := range out {
+		out[i] = int32(i % 11)
+		if r.IntN(10) == 0 {
+			out[i] = int32(r.IntN(11))
+		}
+	}
+	return out
+}
+
+func tinyRecipe(iters int) TrainConfig {
+	t := NanoGPTCPU()
+	t.Batch, t.Iters, t.Warmup, t.EvalIters, t.EvalEvery, t.LR, t.MinLR = 4, iters, 2, 2, 0, 3e-3, 3e-4
+	return t
+}
+
+// TestTrainResume: 8 steps straight equals 4 steps + checkpoint + new process state + 4 steps.
+func TestTrainResume(t *testing.T) {
+	be, err := backend.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	toks := tinyTokens(2000)
+	val := tinyTokens(500)
+	const total = 8
+	straight, err := New(be, tinyConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := straight.Train(tinyRecipe(total), toks, val, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	first, _ := New(be, tinyConfig())
+	rc := tinyRecipe(total)
+	rc.StopAt = total / 2
+	rc.CheckpointDir = dir
+	if _, err := first.Train(rc, toks, val, first.CheckpointMeta(nil)); err != nil {
+		t.Fatal(err)
+	}
+	resumed, _, err := LoadCheckpoint(be, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := resumed.Train(tinyRecipe(total), toks, val, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Step != total || want.Step != total {
+		t.Fatalf("steps: resumed %d, straight %d, want %d", got.Step, want.Step, total)
+	}
+	t.Logf("straight: last batch %.6f val %.6f; resumed: last batch %.6f val %.6f", want.LastBatch, want.ValLoss, got.LastBatch, got.ValLoss)
+	if math.Abs(got.LastBatch-want.LastBatch) > 1e-5 || math.Abs(got.ValLoss-want.ValLoss) > 1e-5 {
+		t.Fatalf("resumed run diverged: last batch %.6f vs %.6f, val %.6f vs %.6f", got.LastBatch, want.LastBatch, got.ValLoss, want.ValLoss)
+	}
+	// The resumed and the straight weights agree too.
+	a := tensors.MustCopyFlatData[float32](straight.Store.GetVariable("/h/1/mlp/c_fc/weight").MustValue())
+	b := tensors.MustCopyFlatData[float32](resumed.Store.GetVariable("/h/1/mlp/c_fc/weight").MustValue())
+	if d := maxAbsDiff(a, b); d > 1e-6 {
+		t.Fatalf("weights differ by %g after resume", d)
+	}
+}
+
+// TestTrainLearns: the loss on a predictable stream falls well below log(V).
+func TestTrainLearns(t *testing.T) {
+	be, _ := backend.New()
+	m, err := New(be, tinyConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := m.Train(tinyRecipe(40), tinyTokens(2000), tinyTokens(500), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("after 60 steps: train %.3f val %.3f (log V = %.3f)", res.TrainLoss, res.ValLoss, math.Log(11))
+	if !(res.ValLoss < 0.6*math.Log(11)) {
+		t.Fatalf("val loss %.3f did not fall below 0.6·log(11)", res.ValLoss)
+	}
+}
+
+func TestTrainConfigErrors(t *testing.T) {
+	for _, mod := range []func(*TrainConfig){
+		func(c *TrainConfig) { c.Batch = 0 },
+		func(c *TrainConfig) { c.Iters = -1 },
+		func(c *TrainConfig) { c.LR = 0 },
+		func(c *TrainConfig) { c.MinLR = 1 },
+		func(c *TrainConfig) { c.Beta2 = 1 },
+		func(c *TrainConfig) { c.EvalIters = 0 },
+	} {
+		c := NanoGPTCPU()
+		mod(&c)
+		if c.Validate() == nil {
+			t.Errorf("no error for %+v", c)
+		}
+	}
+}
