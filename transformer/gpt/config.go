@@ -142,7 +142,7 @@ func PresetNames() []string {
 //	     + d·f + f + f·d + d )                  MLP, f = inner width
 //	+ 2d                                        final LayerNorm
 //
-// gpt2 → 124,439,808 (the "124M"; the GPT-2 paper's table said 117M), gpt3-175b → ≈175.2 billion.
+// gpt2 → 124,439,808 (the "124M"; the GPT-2 paper's table said 117M), gpt3-175b → 174,604,259,328 (≈175B); gpt1 → 116,536,320 (the "117M").
 func ParamCount(c Config) int64 {
 	V, P, d, L, f := int64(c.VocabSize), int64(c.NPositions), int64(c.NEmbd), int64(c.NLayer), int64(c.Inner())
 	block := 4*d + (3*d*d + 3*d) + (d*d + d) + (d*f + f) + (f*d + d)

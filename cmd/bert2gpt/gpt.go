@@ -1,0 +1,368 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/bert2gpt/bert2gpt/backend"
+	"github.com/bert2gpt/bert2gpt/datasets"
+	"github.com/bert2gpt/bert2gpt/transformer/gpt"
+	"github.com/bert2gpt/bert2gpt/transformer/tokenizer"
+	"github.com/bert2gpt/bert2gpt/transformer/training"
+)
+
+// gpt subcommands: train, eval, generate, params.
+var gptCommands = map[string]struct {
+	summary string
+	run     func(args []string, stdout io.Writer) error
+}{
+	"train":    {"train a GPT on shakespeare-char or tang-char (nanoGPT CPU recipe by default)", gptTrain},
+	"eval":     {"estimate train/validation loss of a checkpoint", gptEval},
+	"generate": {"stream a continuation of --prompt from a checkpoint or a Hugging Face GPT-2 directory", gptGenerate},
+	"params":   {"print the parameter counts of the presets (GPT-1, GPT-2 sizes, GPT-3 175B, nanogpt-cpu)", gptParams},
+}
+
+func init() {
+	register("gpt", "GPT: train, eval, generate, params (see `bert2gpt gpt -h`)", func(args []string) error {
+		return runGPT(args, os.Stdout)
+	})
+}
+
+func gptUsage() string {
+	var b strings.Builder
+	b.WriteString("usage: bert2gpt gpt <subcommand> [flags]\n\nsubcommands:\n")
+	var names []string
+	for n := range gptCommands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(&b, "  %-9s %s\n", n, gptCommands[n].summary)
+	}
+	return b.String()
+}
+
+func runGPT(args []string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, gptUsage())
+		if len(args) == 0 {
+			return errors.New("missing subcommand")
+		}
+		return nil
+	}
+	sub, ok := gptCommands[args[0]]
+	if !ok {
+		return fmt.Errorf("unknown subcommand %q\n\n%s", args[0], gptUsage())
+	}
+	return sub.run(args[1:], stdout)
+}
+
+// charData is a character-level corpus split 90/10 with its tokenizer.
+type charData struct {
+	name       string
+	tok        *tokenizer.Char
+	train, val []int32
+}
+
+func loadCharData(name string) (*charData, error) {
+	ctx := context.Background()
+	var text string
+	switch name {
+	case "shakespeare-char":
+		t, err := datasets.TinyShakespeare(ctx)
+		if err != nil {
+			return nil, err
+		}
+		text = t
+	case "tang-char":
+		poems, err := datasets.TangPoems(ctx)
+		if err != nil {
+			return nil, err
+		}
+		parts := make([]string, len(poems))
+		for i, p := range poems {
+			parts[i] = p.Text()
+		}
+		text = strings.Join(parts, "\n\n")
+	default:
+		return nil, fmt.Errorf("--data %q: want shakespeare-char or tang-char", name)
+	}
+	tok, err := tokenizer.TrainChar([]string{text}, nil, 0)
+	if err != nil {
+		return nil, err
+	}
+	trainText, valText := datasets.SplitText(text, 0.9)
+	enc := func(s string) ([]int32, error) {
+		ids, err := tok.Encode(s)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]int32, len(ids))
+		for i, id := range ids {
+			out[i] = int32(id)
+		}
+		return out, nil
+	}
+	d := &charData{name: name, tok: tok}
+	if d.train, err = enc(trainText); err != nil {
+		return nil, err
+	}
+	if d.val, err = enc(valText); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+const charVocabFile = "char_vocab.txt"
+
+func gptTrain(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("gpt train", flag.ContinueOnError)
+	r := gpt.NanoGPTCPU()
+	data := fs.String("data", "shakespeare-char", "corpus: shakespeare-char | tang-char")
+	preset := fs.String("preset", "nanogpt-cpu", "model preset: "+strings.Join(gpt.PresetNames(), ", "))
+	block := fs.Int("block", 0, "context length (n_positions); 0 = the preset's")
+	dropout := fs.Float64("dropout", -1, "dropout for embeddings, attention and residuals; -1 = the preset's")
+	fs.IntVar(&r.Iters, "iters", r.Iters, "iterations (the cosine schedule ends here)")
+	fs.IntVar(&r.StopAt, "stop-at", 0, "stop at this step instead of --iters (resume later with --resume)")
+	fs.IntVar(&r.Batch, "batch", r.Batch, "batch size")
+	fs.Float64Var(&r.LR, "lr", r.LR, "peak learning rate")
+	fs.Float64Var(&r.MinLR, "min-lr", r.MinLR, "final learning rate of the cosine decay")
+	fs.IntVar(&r.Warmup, "warmup", r.Warmup, "warm-up steps")
+	fs.Float64Var(&r.Beta2, "beta2", r.Beta2, "AdamW β₂")
+	fs.Float64Var(&r.WeightDecay, "weight-decay", r.WeightDecay, "AdamW weight decay (matrices only)")
+	fs.Float64Var(&r.ClipNorm, "clip", r.ClipNorm, "clip gradients to this global norm (0 = off)")
+	fs.IntVar(&r.EvalIters, "eval-iters", r.EvalIters, "batches per loss estimate")
+	fs.IntVar(&r.EvalEvery, "eval-every", r.EvalEvery, "estimate losses every that many steps (0 = only at the end)")
+	seed := fs.Uint64("seed", r.Seed, "random seed (initialisation and batches)")
+	ckpt := fs.String("checkpoint", "", "checkpoint directory (written atomically)")
+	fs.IntVar(&r.CheckpointEvery, "checkpoint-every", 500, "steps between checkpoints")
+	resume := fs.Bool("resume", false, "continue from the checkpoint in --checkpoint")
+	progress := fs.Bool("progress", true, "show the progress bar")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	r.Seed, r.Progress, r.CheckpointDir, r.Log = *seed, *progress, *ckpt, os.Stderr
+	if *resume && *ckpt == "" {
+		return errors.New("--resume needs --checkpoint DIR")
+	}
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	cfg, err := gpt.Preset(*preset)
+	if err != nil {
+		return err
+	}
+	d, err := loadCharData(*data)
+	if err != nil {
+		return err
+	}
+	cfg.VocabSize = d.tok.VocabSize()
+	if *block > 0 {
+		cfg.NPositions = *block
+	} else if *block < 0 {
+		return fmt.Errorf("--block %d must be ≥ 0", *block)
+	}
+	if *dropout >= 0 {
+		cfg.ResidPdrop, cfg.EmbdPdrop, cfg.AttnPdrop = *dropout, *dropout, *dropout
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	be, err := backend.New()
+	if err != nil {
+		return err
+	}
+	var m *gpt.Model
+	if *resume && training.HasCheckpoint(*ckpt) {
+		var meta map[string]string
+		if m, meta, err = gpt.LoadCheckpoint(be, *ckpt); err != nil {
+			return err
+		}
+		if meta["data"] != *data {
+			return fmt.Errorf("checkpoint %s was trained on %q, not --data %q", *ckpt, meta["data"], *data)
+		}
+		fmt.Fprintf(os.Stderr, "resuming from %s at step %s\n", *ckpt, meta["global_step"])
+	} else if m, err = gpt.New(be, cfg); err != nil {
+		return err
+	}
+	if *ckpt != "" {
+		if err := os.MkdirAll(*ckpt, 0o755); err != nil {
+			return err
+		}
+		if err := d.tok.Save(filepath.Join(*ckpt, charVocabFile)); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(os.Stderr, "gpt train: %s, %d train / %d val tokens, vocab %d, %d parameters, batch %d × block %d, %d iterations\n",
+		d.name, len(d.train), len(d.val), cfg.VocabSize, gpt.ParamCount(m.Config), r.Batch, m.Config.NPositions, r.Iters)
+	res, err := m.Train(r, d.train, d.val, m.CheckpointMeta(map[string]string{"data": d.name, "preset": *preset}))
+	if err != nil {
+		return err
+	}
+	return training.WriteJSONLine(stdout, training.Metrics{
+		"step": res.Step, "train_loss": res.TrainLoss, "val_loss": res.ValLoss, "last_batch_loss": res.LastBatch,
+		"seconds": res.Seconds, "step_ms": res.StepMS, "data": d.name, "preset": *preset,
+		"params": gpt.ParamCount(m.Config), "backend": be.Name(),
+	})
+}
+
+func gptEval(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("gpt eval", flag.ContinueOnError)
+	ckpt := fs.String("checkpoint", "", "checkpoint directory (required)")
+	data := fs.String("data", "", "corpus; default: the one the checkpoint was trained on")
+	batch := fs.Int("batch", 12, "batch size")
+	evalIters := fs.Int("eval-iters", 20, "batches per loss estimate")
+	seed := fs.Uint64("seed", gpt.NanoGPTCPU().Seed, "seed of the evaluation batches")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *ckpt == "" {
+		return errors.New("--checkpoint DIR is required")
+	}
+	if *batch <= 0 || *evalIters <= 0 {
+		return fmt.Errorf("--batch %d and --eval-iters %d must be > 0", *batch, *evalIters)
+	}
+	start := time.Now()
+	be, err := backend.New()
+	if err != nil {
+		return err
+	}
+	m, meta, err := gpt.LoadCheckpoint(be, *ckpt)
+	if err != nil {
+		return err
+	}
+	if *data == "" {
+		*data = meta["data"]
+	}
+	d, err := loadCharData(*data)
+	if err != nil {
+		return err
+	}
+	if d.tok.VocabSize() != m.Config.VocabSize {
+		return fmt.Errorf("--data %s has %d characters, the checkpoint's vocabulary %d", *data, d.tok.VocabSize(), m.Config.VocabSize)
+	}
+	r := gpt.NanoGPTCPU()
+	r.Batch, r.EvalIters = *batch, *evalIters
+	tr, err := m.Trainer(r)
+	if err != nil {
+		return err
+	}
+	T := m.Config.NPositions
+	trainLoss, err := gpt.EstimateLoss(tr, d.train, T, *batch, *evalIters, *seed+1)
+	if err != nil {
+		return err
+	}
+	valLoss, err := gpt.EstimateLoss(tr, d.val, T, *batch, *evalIters, *seed+2)
+	if err != nil {
+		return err
+	}
+	var step int64
+	fmt.Sscan(meta["global_step"], &step)
+	return training.WriteJSONLine(stdout, training.Metrics{"step": step, "train_loss": trainLoss, "val_loss": valLoss,
+		"seconds": time.Since(start).Seconds(), "data": *data, "backend": be.Name()})
+}
+
+func gptGenerate(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("gpt generate", flag.ContinueOnError)
+	ckpt := fs.String("checkpoint", "", "checkpoint directory written by `gpt train`")
+	hf := fs.String("hf", "", "Hugging Face GPT-2 directory (config.json, model.safetensors, vocab.json, merges.txt)")
+	prompt := fs.String("prompt", "\n", "text to continue")
+	o := gpt.GenerateOptions{}
+	fs.IntVar(&o.MaxNewTokens, "max-new-tokens", 200, "tokens to generate")
+	fs.Float64Var(&o.Temperature, "temperature", 0.8, "sampling temperature (0 = greedy)")
+	fs.IntVar(&o.TopK, "top-k", 0, "sample among the k most likely tokens (0 = all)")
+	fs.Float64Var(&o.TopP, "top-p", 0, "nucleus sampling: smallest set with this probability (0 = off)")
+	fs.Uint64Var(&o.Seed, "seed", 1337, "sampling seed")
+	fs.BoolVar(&o.NoCache, "no-cache", false, "recompute the whole window per token (slow baseline)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if (*ckpt == "") == (*hf == "") {
+		return errors.New("give exactly one of --checkpoint DIR or --hf DIR")
+	}
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	be, err := backend.New()
+	if err != nil {
+		return err
+	}
+	var m *gpt.Model
+	var tok tokenizer.Tokenizer
+	if *ckpt != "" {
+		if m, _, err = gpt.LoadCheckpoint(be, *ckpt); err != nil {
+			return err
+		}
+		if tok, err = tokenizer.LoadChar(filepath.Join(*ckpt, charVocabFile)); err != nil {
+			return fmt.Errorf("loading the checkpoint's tokenizer: %w", err)
+		}
+	} else {
+		if m, err = gpt.LoadHF(be, *hf); err != nil {
+			return err
+		}
+		if tok, err = gpt.LoadTokenizer(*hf); err != nil {
+			return err
+		}
+	}
+	ids, err := tok.Encode(*prompt)
+	if err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		return errors.New("--prompt encodes to no tokens")
+	}
+	p := make([]int32, len(ids))
+	for i, id := range ids {
+		p[i] = int32(id)
+	}
+	if len(p)+o.MaxNewTokens > m.Config.NPositions {
+		return fmt.Errorf("prompt (%d tokens) + --max-new-tokens %d exceeds the context of %d", len(p), o.MaxNewTokens, m.Config.NPositions)
+	}
+	fmt.Fprint(stdout, *prompt)
+	var generated []int
+	printed := ""
+	o.OnToken = func(id int32) error {
+		generated = append(generated, int(id))
+		text, err := tok.Decode(generated) // decode the whole tail: a byte-level token may end mid-character
+		if err != nil {
+			return err
+		}
+		if strings.HasPrefix(text, printed) && !strings.HasSuffix(text, "\uFFFD") {
+			fmt.Fprint(stdout, text[len(printed):])
+			printed = text
+		}
+		return nil
+	}
+	start := time.Now()
+	out, err := m.Generate(p, o)
+	if err != nil {
+		return err
+	}
+	secs := time.Since(start).Seconds()
+	fmt.Fprintln(stdout)
+	return training.WriteJSONLine(os.Stderr, training.Metrics{"new_tokens": len(out), "seconds": secs,
+		"tokens_per_second": float64(len(out)) / secs, "cache": !o.NoCache, "backend": be.Name()})
+}
+
+func gptParams(args []string, stdout io.Writer) error {
+	if len(args) > 0 {
+		return fmt.Errorf("takes no arguments, got %q", args)
+	}
+	for _, n := range gpt.PresetNames() {
+		c, _ := gpt.Preset(n)
+		fmt.Fprintf(stdout, "%-12s layers %3d  width %6d  heads %3d  context %5d  vocab %6d  parameters %15d\n",
+			n, c.NLayer, c.NEmbd, c.NHead, c.NPositions, c.VocabSize, gpt.ParamCount(c))
+	}
+	return nil
+}
