@@ -158,7 +158,10 @@ def make_case(name):
 
 
 def check_export(d):
-    model = BertForPreTraining.from_pretrained(d).eval()
+    model, info = BertForPreTraining.from_pretrained(d, output_loading_info=True)
+    model.eval()
+    bad = {k: v for k, v in info.items() if v}
+    assert not bad, f"transformers did not load the export cleanly: {bad}"
     with open(os.path.join(d, "inputs.json")) as f:
         raw = json.load(f)["tensors"]
     inputs = {k: torch.tensor(v["data"], dtype=torch.long).reshape(v["shape"]) for k, v in raw.items()}

@@ -7,6 +7,8 @@ import (
 	"iter"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/bert2gpt/bert2gpt/datasets"
@@ -260,6 +262,14 @@ func Pretrain(backend compute.Backend, o PretrainOptions) (*Model, PretrainMetri
 		return nil, PretrainMetrics{}, err
 	}
 	seedStore(m.Store, o.Seed)
+	if o.CheckpointDir != "" {
+		if err := os.MkdirAll(o.CheckpointDir, 0o755); err != nil {
+			return nil, PretrainMetrics{}, err
+		}
+		if err := o.Model.Save(filepath.Join(o.CheckpointDir, "config.json")); err != nil {
+			return nil, PretrainMetrics{}, err
+		}
+	}
 	if o.CheckpointDir != "" && training.HasCheckpoint(o.CheckpointDir) {
 		if _, err := training.LoadCheckpoint(o.CheckpointDir, m.Store); err != nil {
 			return nil, PretrainMetrics{}, err

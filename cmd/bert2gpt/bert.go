@@ -1,0 +1,454 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/bert2gpt/bert2gpt/backend"
+	"github.com/bert2gpt/bert2gpt/datasets"
+	"github.com/bert2gpt/bert2gpt/transformer/bert"
+	"github.com/bert2gpt/bert2gpt/transformer/training"
+)
+
+// bertCommands are the subcommands of `bert2gpt bert`.
+var bertCommands = map[string]struct {
+	summary string
+	run     func(args []string, stdout io.Writer) error
+}{
+	"pretrain":  {"pre-train BERT (MLM + NSP) on Tang poems; resumes from --checkpoint", bertPretrain},
+	"eval":      {"MLM/NSP validation metrics of a pre-trained checkpoint", bertEval},
+	"finetune":  {"fine-tune (or train from scratch) a Tang-vs-Song poem classifier", bertFinetune},
+	"fill-mask": {"top-k candidates with probabilities for each [MASK] in --text", bertFillMask},
+	"export":    {"write a checkpoint as a Hugging Face BertForPreTraining directory", bertExport},
+}
+
+func init() {
+	register("bert", "BERT: pretrain, eval, finetune, fill-mask, export", func(args []string) error {
+		if len(args) == 0 {
+			return fmt.Errorf("missing subcommand\n\n%s", bertUsage())
+		}
+		if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+			fmt.Print(bertUsage())
+			return nil
+		}
+		sub, ok := bertCommands[args[0]]
+		if !ok {
+			return fmt.Errorf("unknown subcommand %q\n\n%s", args[0], bertUsage())
+		}
+		return sub.run(args[1:], os.Stdout)
+	})
+}
+
+func bertUsage() string {
+	var b strings.Builder
+	b.WriteString("usage: bert2gpt bert <subcommand> [flags]   (bert2gpt bert <subcommand> -h for flags)\n\nsubcommands:\n")
+	names := make([]string, 0, len(bertCommands))
+	for n := range bertCommands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(&b, "  %-10s %s\n", n, bertCommands[n].summary)
+	}
+	return b.String()
+}
+
+// dataArgs select the Tang-poem corpus; they are stored in the checkpoint (data.json) so that
+// `eval` and `finetune` see the same vocabulary and split.
+type dataArgs struct {
+	MaxPoems  int     `json:"max_poems"`
+	ValidFrac float64 `json:"valid_fraction"`
+	MinFreq   int     `json:"min_freq"`
+	SeqLen    int     `json:"seq_len"`
+	Batch     int     `json:"batch"`
+}
+
+func (d *dataArgs) register(fs *flag.FlagSet) {
+	fs.IntVar(&d.MaxPoems, "max-poems", 0, "use only the first N Tang poems (0: all 57,603)")
+	fs.Float64Var(&d.ValidFrac, "valid-fraction", 0.05, "fraction of poems held out for validation (by a hash of the poem id)")
+	fs.IntVar(&d.MinFreq, "min-freq", 3, "characters seen fewer times become [UNK]")
+	fs.IntVar(&d.SeqLen, "seq-len", 32, "sequence length T ([CLS] A [SEP] B [SEP] + padding)")
+	fs.IntVar(&d.Batch, "batch", 32, "batch size")
+}
+
+func (d dataArgs) check() error {
+	switch {
+	case d.MaxPoems < 0:
+		return fmt.Errorf("--max-poems must be ≥ 0, got %d", d.MaxPoems)
+	case d.ValidFrac <= 0 || d.ValidFrac >= 1:
+		return fmt.Errorf("--valid-fraction must be in (0, 1), got %g", d.ValidFrac)
+	case d.SeqLen < 5:
+		return fmt.Errorf("--seq-len must be ≥ 5, got %d", d.SeqLen)
+	case d.Batch < 1:
+		return fmt.Errorf("--batch must be ≥ 1, got %d", d.Batch)
+	}
+	return nil
+}
+
+func tangPoems(maxPoems int) ([]datasets.Poem, error) {
+	poems, err := datasets.TangPoems(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	if maxPoems > 0 && maxPoems < len(poems) {
+		poems = poems[:maxPoems]
+	}
+	return poems, nil
+}
+
+// parseFlags parses args and rejects positional arguments.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	fs.SetOutput(os.Stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	return nil
+}
+
+func bertPretrain(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("bert pretrain", flag.ContinueOnError)
+	var d dataArgs
+	d.register(fs)
+	dir := fs.String("checkpoint", "", "checkpoint directory (required); an existing checkpoint is resumed")
+	size := fs.String("size", "tiny", "model size: tiny (L2 H128), mini (L4 H256), base, large")
+	layers := fs.Int("layers", 0, "override num_hidden_layers")
+	hidden := fs.Int("hidden", 0, "override hidden_size (intermediate = 4×hidden)")
+	heads := fs.Int("heads", 0, "override num_attention_heads")
+	steps := fs.Int("steps", 1000, "train to this global step")
+	warmup := fs.Int("warmup", 100, "linear warm-up steps")
+	lr := fs.Float64("lr", 1e-3, "peak learning rate (linear decay to 0 at --steps)")
+	wd := fs.Float64("weight-decay", 0.01, "AdamW weight decay")
+	clip := fs.Float64("clip", 1.0, "maximum global gradient norm (0: no clipping)")
+	evalEvery := fs.Int("eval-every", 200, "evaluate every N steps (and at the end)")
+	evalBatches := fs.Int("eval-batches", 20, "validation batches per evaluation")
+	ckptEvery := fs.Int("checkpoint-every", 200, "save a checkpoint every N steps (and at the end)")
+	seed := fs.Uint64("seed", 1, "random seed (initialisation, data, dropout)")
+	noProgress := fs.Bool("no-progress", false, "hide the progress bar")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *dir == "" {
+		return errors.New("--checkpoint DIR is required")
+	}
+	if err := d.check(); err != nil {
+		return err
+	}
+	if *steps < 1 || *warmup < 0 || *warmup >= *steps {
+		return fmt.Errorf("need --steps ≥ 1 and 0 ≤ --warmup < --steps, got %d and %d", *steps, *warmup)
+	}
+	poems, err := tangPoems(d.MaxPoems)
+	if err != nil {
+		return err
+	}
+	trainPoems, validPoems := datasets.SplitPoems(poems, d.ValidFrac)
+	tok, err := bert.LoadVocab(*dir)
+	if err != nil {
+		if tok, err = bert.TrainCharVocab(trainPoems, d.MinFreq); err != nil {
+			return err
+		}
+		if err := bert.SaveVocab(*dir, tok); err != nil {
+			return err
+		}
+	}
+	specials, err := bert.SpecialsOf(tok)
+	if err != nil {
+		return err
+	}
+	cfg, err := bert.Preset(*size, tok.VocabSize())
+	if err != nil {
+		return err
+	}
+	if *layers > 0 {
+		cfg.NumHiddenLayers = *layers
+	}
+	if *hidden > 0 {
+		cfg.HiddenSize, cfg.IntermediateSize = *hidden, 4**hidden
+	}
+	if *heads > 0 {
+		cfg.NumAttentionHeads = *heads
+	}
+	if d.SeqLen > cfg.MaxPositionEmbeddings {
+		return fmt.Errorf("--seq-len %d is longer than the %s model's max_position_embeddings %d", d.SeqLen, *size, cfg.MaxPositionEmbeddings)
+	}
+	trainDocs, err := bert.EncodePoems(tok, trainPoems)
+	if err != nil {
+		return err
+	}
+	validDocs, err := bert.EncodePoems(tok, validPoems)
+	if err != nil {
+		return err
+	}
+	raw, _ := json.MarshalIndent(d, "", "  ")
+	if err := os.WriteFile(filepath.Join(*dir, "data.json"), raw, 0o644); err != nil {
+		return err
+	}
+	b, err := backend.New()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "BERT %s: %d layers, hidden %d, %d heads, vocab %d, %d parameters; %d train / %d valid poems\n",
+		*size, cfg.NumHiddenLayers, cfg.HiddenSize, cfg.NumAttentionHeads, cfg.VocabSize, bert.ParamCount(cfg), len(trainPoems), len(validPoems))
+	_, m, err := bert.Pretrain(b, bert.PretrainOptions{Model: cfg, Train: trainDocs, Valid: validDocs, Specials: specials,
+		SeqLen: d.SeqLen, BatchSize: d.Batch, Steps: *steps, WarmupSteps: *warmup, LR: *lr, WeightDecay: *wd, ClipNorm: *clip,
+		EvalEvery: *evalEvery, EvalBatches: *evalBatches, CheckpointDir: *dir, CheckpointEvery: *ckptEvery, Seed: *seed,
+		Progress: !*noProgress, Log: stdout})
+	if err != nil {
+		return err
+	}
+	return training.WriteJSONLine(stdout, m.Metrics())
+}
+
+// readDataArgs reads the data.json a pretrain run left in dir.
+func readDataArgs(dir string) (dataArgs, error) {
+	var d dataArgs
+	raw, err := os.ReadFile(filepath.Join(dir, "data.json"))
+	if err != nil {
+		return d, fmt.Errorf("%s is not a `bert pretrain` checkpoint: %w", dir, err)
+	}
+	return d, json.Unmarshal(raw, &d)
+}
+
+func bertEval(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("bert eval", flag.ContinueOnError)
+	dir := fs.String("checkpoint", "", "checkpoint directory of `bert pretrain` (required)")
+	batches := fs.Int("eval-batches", 50, "validation batches")
+	seed := fs.Uint64("seed", 7, "seed of the validation examples (pairs and masks)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *dir == "" {
+		return errors.New("--checkpoint DIR is required")
+	}
+	if *batches < 1 {
+		return fmt.Errorf("--eval-batches must be ≥ 1, got %d", *batches)
+	}
+	d, err := readDataArgs(*dir)
+	if err != nil {
+		return err
+	}
+	tok, err := bert.LoadVocab(*dir)
+	if err != nil {
+		return err
+	}
+	specials, err := bert.SpecialsOf(tok)
+	if err != nil {
+		return err
+	}
+	poems, err := tangPoems(d.MaxPoems)
+	if err != nil {
+		return err
+	}
+	_, validPoems := datasets.SplitPoems(poems, d.ValidFrac)
+	validDocs, err := bert.EncodePoems(tok, validPoems)
+	if err != nil {
+		return err
+	}
+	b, err := backend.New()
+	if err != nil {
+		return err
+	}
+	m, err := bert.LoadCheckpoint(b, *dir, bert.PreTrainingHeads, 0)
+	if err != nil {
+		return err
+	}
+	ev, err := bert.NewEvaluator(b, m.Store, bert.PretrainOptions{Model: m.Config, Specials: specials, SeqLen: d.SeqLen, BatchSize: d.Batch},
+		validDocs, *batches, *seed)
+	if err != nil {
+		return err
+	}
+	r, err := ev.Run()
+	if err != nil {
+		return err
+	}
+	ckpt, _, err := training.ReadCheckpoint(*dir)
+	if err == nil {
+		if s, ok := ckpt["/global_step"]; ok {
+			r.Step = int64(toFloat(s.Value()))
+		}
+	}
+	fmt.Fprintf(stdout, "validation (%d examples, %d masked positions): MLM loss %.4f, perplexity %.1f, accuracy %.3f; NSP loss %.4f, accuracy %.3f\n",
+		r.Examples, r.Predictions, r.MLMLoss, r.MLMPerplexity, r.MLMAccuracy, r.NSPLoss, r.NSPAccuracy)
+	return training.WriteJSONLine(stdout, r.Metrics())
+}
+
+func toFloat(v any) float64 {
+	switch x := v.(type) {
+	case int64:
+		return float64(x)
+	case int32:
+		return float64(x)
+	case float32:
+		return float64(x)
+	case float64:
+		return x
+	}
+	return 0
+}
+
+func bertFillMask(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("bert fill-mask", flag.ContinueOnError)
+	dir := fs.String("checkpoint", "", "checkpoint directory of `bert pretrain` (required)")
+	text := fs.String("text", "", `text with one or more [MASK], e.g. "床前明月[MASK]" (required)`)
+	topK := fs.Int("top-k", 5, "candidates per [MASK]")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *dir == "" || *text == "" {
+		return errors.New("--checkpoint DIR and --text TEXT are required")
+	}
+	if *topK < 1 {
+		return fmt.Errorf("--top-k must be ≥ 1, got %d", *topK)
+	}
+	tok, err := bert.LoadVocab(*dir)
+	if err != nil {
+		return err
+	}
+	b, err := backend.New()
+	if err != nil {
+		return err
+	}
+	m, err := bert.LoadCheckpoint(b, *dir, bert.PreTrainingHeads, 0)
+	if err != nil {
+		return err
+	}
+	preds, err := m.FillMask(tok, *text, *topK)
+	if err != nil {
+		return err
+	}
+	for _, p := range preds {
+		fmt.Fprintf(stdout, "[MASK] at token %d:\n", p.Position)
+		for i, c := range p.Candidates {
+			fmt.Fprintf(stdout, "  %d. %s  %.4f  %s\n", i+1, c.Token, c.Probability, strings.Replace(*text, "[MASK]", c.Token, 1))
+		}
+	}
+	return nil
+}
+
+func bertExport(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("bert export", flag.ContinueOnError)
+	dir := fs.String("checkpoint", "", "checkpoint directory of `bert pretrain` (required)")
+	out := fs.String("out", "", "output directory for config.json, model.safetensors, vocab.txt (required)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *dir == "" || *out == "" {
+		return errors.New("--checkpoint DIR and --out DIR are required")
+	}
+	b, err := backend.New()
+	if err != nil {
+		return err
+	}
+	m, err := bert.LoadCheckpoint(b, *dir, bert.PreTrainingHeads, 0)
+	if err != nil {
+		return err
+	}
+	// Variables restored through the loader exist once a graph was built: run one tiny batch.
+	if _, err := m.Forward(bert.Batch{InputIDs: [][]int32{{0}}, TokenTypeIDs: [][]int32{{0}}, AttentionMask: [][]int32{{1}}}); err != nil {
+		return err
+	}
+	if err := m.ExportHF(*out); err != nil {
+		return err
+	}
+	if tok, err := bert.LoadVocab(*dir); err == nil {
+		if err := bert.SaveVocab(*out, tok); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stdout, "exported %s → %s (config.json, model.safetensors, vocab.txt)\n", *dir, *out)
+	return nil
+}
+
+func bertFinetune(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("bert finetune", flag.ContinueOnError)
+	pre := fs.String("pretrained", "", "pre-training checkpoint: its vocabulary and config, and (unless --from-scratch) its encoder weights (required)")
+	scratch := fs.Bool("from-scratch", false, "same model and vocabulary, random initial weights (the baseline)")
+	out := fs.String("checkpoint", "", "directory for the fine-tuned model (optional)")
+	perClass := fs.Int("per-class", 2000, "poems per class (Tang = 0, Song = 1), sampled with --seed")
+	seqLen := fs.Int("seq-len", 64, "sequence length: [CLS] first characters of the poem [SEP]")
+	batch := fs.Int("batch", 32, "batch size")
+	steps := fs.Int("steps", 300, "training steps")
+	warmup := fs.Int("warmup", 30, "linear warm-up steps")
+	lr := fs.Float64("lr", 2e-4, "peak learning rate")
+	seed := fs.Uint64("seed", 1, "random seed")
+	noProgress := fs.Bool("no-progress", false, "hide the progress bar")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *pre == "" {
+		return errors.New("--pretrained DIR is required (with --from-scratch only its vocabulary and config are used)")
+	}
+	if *perClass < 10 || *seqLen < 3 || *batch < 1 || *steps < 1 || *warmup < 0 || *warmup >= *steps {
+		return fmt.Errorf("bad sizes: --per-class %d (≥ 10), --seq-len %d (≥ 3), --batch %d, --steps %d, --warmup %d (< steps)", *perClass, *seqLen, *batch, *steps, *warmup)
+	}
+	tok, err := bert.LoadVocab(*pre)
+	if err != nil {
+		return err
+	}
+	specials, err := bert.SpecialsOf(tok)
+	if err != nil {
+		return err
+	}
+	cfg, err := bert.LoadConfig(filepath.Join(*pre, "config.json"))
+	if err != nil {
+		return err
+	}
+	if *seqLen > cfg.MaxPositionEmbeddings {
+		return fmt.Errorf("--seq-len %d is longer than max_position_embeddings %d", *seqLen, cfg.MaxPositionEmbeddings)
+	}
+	f, err := datasets.NewFetcher()
+	if err != nil {
+		return err
+	}
+	var trainEx, validEx []datasets.ClassificationExample
+	for label, dyn := range []datasets.Dynasty{datasets.Tang, datasets.Song} {
+		poems, err := f.Poems(context.Background(), dyn)
+		if err != nil {
+			return err
+		}
+		r := rand.New(rand.NewPCG(*seed, uint64(label)))
+		r.Shuffle(len(poems), func(i, j int) { poems[i], poems[j] = poems[j], poems[i] })
+		poems = poems[:min(*perClass, len(poems))]
+		tr, va := datasets.SplitPoems(poems, 0.1)
+		for _, part := range []struct {
+			poems []datasets.Poem
+			dst   *[]datasets.ClassificationExample
+		}{{tr, &trainEx}, {va, &validEx}} {
+			for _, p := range part.poems {
+				ids, err := tok.Encode(strings.Join(p.Lines, ""))
+				if err != nil {
+					return err
+				}
+				*part.dst = append(*part.dst, datasets.ClassificationExample{A: ids[:min(len(ids), *seqLen-2)], Label: label})
+			}
+		}
+	}
+	b, err := backend.New()
+	if err != nil {
+		return err
+	}
+	opts := bert.FinetuneOptions{Model: cfg, NumLabels: 2, Train: trainEx, Valid: validEx, Specials: specials,
+		SeqLen: *seqLen, BatchSize: *batch, Steps: *steps, WarmupSteps: *warmup, LR: *lr, WeightDecay: 0.01, ClipNorm: 1,
+		Seed: *seed, CheckpointDir: *out, Progress: !*noProgress, Log: stdout}
+	if !*scratch {
+		opts.Pretrained = *pre
+	}
+	fmt.Fprintf(stdout, "Tang vs Song: %d train / %d valid poems; %s\n", len(trainEx), len(validEx),
+		map[bool]string{true: "encoder from scratch", false: "encoder from " + *pre}[*scratch])
+	_, m, err := bert.Finetune(b, opts)
+	if err != nil {
+		return err
+	}
+	return training.WriteJSONLine(stdout, m.Metrics())
+}
