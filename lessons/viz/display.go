@@ -16,11 +16,13 @@ func Show(html string) {
 // The last drawing stays in the saved notebook.
 type Live struct{ id string }
 
-// NewLive reserves an output area in the current cell.
+// NewLive reserves an output area in the current cell, shown (empty) right away so that it stays above
+// whatever the cell prints afterwards, e.g. a progress bar.
 func NewLive() *Live {
 	l := &Live{}
 	if gonbui.IsNotebook {
 		l.id = gonbui.UniqueID()
+		gonbui.UpdateHTML(l.id, "<div></div>")
 	}
 	return l
 }

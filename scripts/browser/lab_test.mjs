@@ -121,6 +121,8 @@ async function main() {
     });
     await page.waitForTimeout(500);
     const svgInDom = await page.evaluate(() => document.querySelectorAll(".jp-OutputArea-output svg polyline").length);
+    // Dismiss JupyterLab's "news" prompt if it shows, so it does not cover the screenshot.
+    await page.getByRole("button", { name: "No", exact: true }).click({ timeout: 2000 }).catch(() => {});
     await page.screenshot({ path: join(OUT, "chapter00.png") });
 
     const problems = [];
