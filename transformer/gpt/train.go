@@ -119,7 +119,7 @@ func (d *StepBatches) Iter() iter.Seq2[train.Batch, error] {
 				k = optimizer.GetGlobalStep(d.Store)
 			}
 			in, tg := d.BatchAt(k)
-			b := train.Batch{Inputs: []*tensors.Tensor{tensors.FromValue(in)}, Labels: []*tensors.Tensor{tensors.FromValue(tg)}}
+			b := batchOf(in, tg)
 			if !yield(b, nil) {
 				return
 			}
@@ -238,4 +238,9 @@ func medianMS(ds []time.Duration) float64 {
 		}
 	}
 	return float64(s[len(s)/2].Microseconds()) / 1000
+}
+
+// batchOf wraps inputs and targets as a train.Batch.
+func batchOf(inputs, targets [][]int32) train.Batch {
+	return train.Batch{Inputs: []*tensors.Tensor{tensors.FromValue(inputs)}, Labels: []*tensors.Tensor{tensors.FromValue(targets)}}
 }
