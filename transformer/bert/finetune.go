@@ -30,7 +30,7 @@ type FinetuneOptions struct {
 	Specials Specials
 	// SeqLen is T; BatchSize is B; Steps, WarmupSteps, LR, WeightDecay, ClipNorm as in PretrainOptions.
 	SeqLen, BatchSize, Steps, WarmupSteps int
-	LR, WeightDecay, ClipNorm                float64
+	LR, WeightDecay, ClipNorm             float64
 	// Seed fixes initialisation, shuffling and dropout.
 	Seed uint64
 	// CheckpointDir, if set, receives the fine-tuned model (checkpoint.safetensors + config.json).
@@ -216,4 +216,3 @@ func (m *Model) EvalClassifier(ds train.Dataset) (loss, accuracy float64, n int,
 	}
 	return sumLoss / float64(n), sumCorrect / float64(n), n, nil
 }
-

@@ -15,6 +15,7 @@ import (
 	"github.com/bert2gpt/bert2gpt/transformer"
 	"github.com/bert2gpt/bert2gpt/transformer/training"
 	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
@@ -48,30 +49,68 @@ func (s *stepBatches) Iter() iter.Seq2[train.Batch, error] {
 	}
 }
 
-// Batch builds batch k: Inputs [input_ids, token_type_ids, attention_mask] int32 [B, T];
-// Labels [mlm_labels int32 [B, T], mlm_weights float32 [B, T], nsp_labels int32 [B]].
+// Batch builds batch k: Inputs [input_ids, token_type_ids, attention_mask int32 [B, T],
+// mlm_positions int32 [B, P]]; Labels [mlm_labels int32 [B, P], mlm_weights float32 [B, P],
+// nsp_labels int32 [B]], where P = MaxPredictions(T) and row b lists the positions selected for
+// prediction (padded with position 0, label IgnoreIndex and weight 0). As in the original BERT
+// (max_predictions_per_seq), the MLM head only runs at these P positions, not at all T.
 func (s *stepBatches) Batch(k int) train.Batch {
 	r := rand.New(rand.NewPCG(s.seed, uint64(k)*0x9E3779B97F4A7C15+1))
-	var ids, types, mask, labels, nsp []int32
+	var ids, types, mask, positions, labels, nsp []int32
 	var weights []float32
-	T := 0
+	T, P := 0, 0
 	for range s.batch {
 		ex := s.ds.Example(r)
 		T = len(ex.InputIDs)
+		P = MaxPredictions(T)
 		ids = append(ids, ex.InputIDs...)
 		types = append(types, ex.SegmentIDs...)
 		mask = append(mask, ex.AttentionMask...)
-		labels = append(labels, ex.MLMLabels...)
-		weights = append(weights, ex.MLMWeights...)
+		n := 0
+		for t, w := range ex.MLMWeights {
+			if w > 0 && n < P {
+				positions, labels, weights = append(positions, int32(t)), append(labels, ex.MLMLabels[t]), append(weights, w)
+				n++
+			}
+		}
+		for ; n < P; n++ {
+			positions, labels, weights = append(positions, 0), append(labels, IgnoreIndex), append(weights, 0)
+		}
 		nsp = append(nsp, ex.NSPLabel)
 	}
 	B := s.batch
 	return train.Batch{
 		Inputs: []*tensors.Tensor{tensors.FromFlatDataAndDimensions(ids, B, T),
-			tensors.FromFlatDataAndDimensions(types, B, T), tensors.FromFlatDataAndDimensions(mask, B, T)},
-		Labels: []*tensors.Tensor{tensors.FromFlatDataAndDimensions(labels, B, T),
-			tensors.FromFlatDataAndDimensions(weights, B, T), tensors.FromFlatDataAndDimensions(nsp, B)},
+			tensors.FromFlatDataAndDimensions(types, B, T), tensors.FromFlatDataAndDimensions(mask, B, T),
+			tensors.FromFlatDataAndDimensions(positions, B, P)},
+		Labels: []*tensors.Tensor{tensors.FromFlatDataAndDimensions(labels, B, P),
+			tensors.FromFlatDataAndDimensions(weights, B, P), tensors.FromFlatDataAndDimensions(nsp, B)},
 	}
+}
+
+// MaxPredictions is P, the number of MLM predictions kept per sequence of length T: twice the
+// expected 15% plus 2, so that dropping selections beyond P almost never happens (for T = 32:
+// P = 11, while the number selected is Binomial(≤30, 0.15), mean 4.5).
+func MaxPredictions(T int) int { return int(0.3*float64(T)) + 2 }
+
+// GatherPositions picks, for every row b, the vectors sequence[b, positions[b, p]]:
+// sequence [batch, seq, hidden], positions integer [batch, P] → [batch, P, hidden].
+func GatherPositions(sequence, positions *Node) *Node {
+	g := sequence.Graph()
+	batch, P := positions.Shape().Dim(0), positions.Shape().Dim(1)
+	rowsIdx := Iota(g, shapes.Make(positions.DType(), batch, P), 0) // [batch, P]: b
+	indices := Stack([]*Node{rowsIdx, positions}, -1)               // [batch, P, 2]: (b, t)
+	return Gather(sequence, indices)                                // [batch, P, hidden]
+}
+
+// PreTrainingAt is PreTraining with the MLM head applied only at the given positions
+// ([batch, P]): it returns MLM logits [batch, P, vocab] and NSP logits [batch, 2].
+func PreTrainingAt(scope *model.Scope, c Config, inputIDs, tokenTypeIDs, attentionMask, positions *Node) (mlm, nsp *Node) {
+	out := Encode(scope.In("bert"), c, inputIDs, tokenTypeIDs, attentionMask)
+	cls := scope.In("cls")
+	mlm = MLMLogits(cls.In("predictions"), c, GatherPositions(out.Sequence, positions), out.WordEmbeddings)
+	nsp = NSPLogits(cls.In("seq_relationship"), c, out.Pooled)
+	return mlm, nsp
 }
 
 // Specials are the ids of BERT's special tokens in a vocabulary.
@@ -173,7 +212,7 @@ func (m PretrainMetrics) Metrics() training.Metrics {
 // pretrainModelFn is the ModelFn of the trainer: inputs → [mlm logits, nsp logits].
 func pretrainModelFn(c Config) func(scope *model.Scope, spec any, inputs []*Node) []*Node {
 	return func(scope *model.Scope, _ any, inputs []*Node) []*Node {
-		_, mlm, nsp := PreTraining(scope, c, inputs[0], inputs[1], inputs[2])
+		mlm, nsp := PreTrainingAt(scope, c, inputs[0], inputs[1], inputs[2], inputs[3])
 		return []*Node{mlm, nsp}
 	}
 }
@@ -203,8 +242,8 @@ func NewEvaluator(backend compute.Backend, store *model.Store, o PretrainOptions
 	}
 	c := o.Model
 	e.exec, err = model.NewExec(backend, store, func(scope *model.Scope, in []*Node) []*Node {
-		_, mlm, nsp := PreTraining(scope, c, in[0], in[1], in[2])
-		return evalSums(mlm, nsp, in[3], in[4], in[5])
+		mlm, nsp := PreTrainingAt(scope, c, in[0], in[1], in[2], in[3])
+		return evalSums(mlm, nsp, in[4], in[5], in[6])
 	})
 	if err != nil {
 		return nil, err
@@ -217,7 +256,7 @@ func (e *Evaluator) Run() (PretrainMetrics, error) {
 	var sums [6]float64
 	err := transformer.Catch("bert evaluation", func() error {
 		for _, b := range e.batches {
-			args := []any{b.Inputs[0], b.Inputs[1], b.Inputs[2], b.Labels[0], b.Labels[1], b.Labels[2]}
+			args := []any{b.Inputs[0], b.Inputs[1], b.Inputs[2], b.Inputs[3], b.Labels[0], b.Labels[1], b.Labels[2]}
 			outs, err := e.exec.Call(args...)
 			if err != nil {
 				return err
