@@ -4,6 +4,10 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // toyDocs makes documents whose next sentence is predictable: sentence i of a document is
@@ -87,5 +91,44 @@ func TestPretrainLearns(t *testing.T) {
 	}
 	if m.Predictions == 0 || m.Examples != 2*32 {
 		t.Errorf("evaluated %d predictions over %d examples, want > 0 over 64", m.Predictions, m.Examples)
+	}
+}
+
+// TestPreTrainingAt: the MLM logits at gathered positions equal the full logits at those positions.
+func TestPreTrainingAt(t *testing.T) {
+	f := loadCase(t, "tiny")
+	m, err := LoadPretrained(testBackend(t), "testdata/tiny", PreTrainingHeads, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch := fixtureBatch(t, f)
+	full, err := m.Forward(batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	positions := [][]int32{{3, 0, 9}, {1, 7, 2}}
+	exec, err := model.NewExec(m.Backend, m.Store, func(scope *model.Scope, in []*Node) *Node {
+		mlm, _ := PreTrainingAt(scope, m.Config, in[0], in[1], in[2], in[3])
+		return mlm
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at, err := exec.Call1(batch.InputIDs, batch.TokenTypeIDs, batch.AttentionMask, positions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	V := m.Config.VocabSize
+	fl := tensors.MustCopyFlatData[float32](full.MLMLogits) // [2, 10, V]
+	got := tensors.MustCopyFlatData[float32](at)            // [2, 3, V]
+	for b, row := range positions {
+		for p, pos := range row {
+			for v := range V {
+				want := fl[(b*10+int(pos))*V+v]
+				if d := math.Abs(float64(got[(b*3+p)*V+v] - want)); d > 1e-5 {
+					t.Fatalf("[%d, %d (position %d), %d]: %g vs %g", b, p, pos, v, got[(b*3+p)*V+v], want)
+				}
+			}
+		}
 	}
 }
