@@ -97,10 +97,11 @@ func MaxPredictions(T int) int { return int(0.3*float64(T)) + 2 }
 // sequence [batch, seq, hidden], positions integer [batch, P] → [batch, P, hidden].
 func GatherPositions(sequence, positions *Node) *Node {
 	g := sequence.Graph()
-	batch, P := positions.Shape().Dim(0), positions.Shape().Dim(1)
-	rowsIdx := Iota(g, shapes.Make(positions.DType(), batch, P), 0) // [batch, P]: b
-	indices := Stack([]*Node{rowsIdx, positions}, -1)               // [batch, P, 2]: (b, t)
-	return Gather(sequence, indices)                                // [batch, P, hidden]
+	batch, seq, hidden := sequence.Shape().Dim(0), sequence.Shape().Dim(1), sequence.Shape().Dim(2)
+	P := positions.Shape().Dim(1)
+	rowStart := MulScalar(Iota(g, shapes.Make(positions.DType(), batch, P), 0), float64(seq)) // [batch, P]: b·seq
+	flat := Reshape(sequence, batch*seq, hidden)                                              // [batch·seq, hidden]
+	return Gather(flat, InsertAxes(Add(rowStart, positions), -1))                             // [batch, P, hidden]
 }
 
 // PreTrainingAt is PreTraining with the MLM head applied only at the given positions

@@ -107,14 +107,15 @@ func TestPreTrainingAt(t *testing.T) {
 		t.Fatal(err)
 	}
 	positions := [][]int32{{3, 0, 9}, {1, 7, 2}}
-	exec, err := model.NewExec(m.Backend, m.Store, func(scope *model.Scope, in []*Node) *Node {
-		mlm, _ := PreTrainingAt(scope, m.Config, in[0], in[1], in[2], in[3])
-		return mlm
+	// Both heads are outputs: the Go backend (compute v0.1.2) fails with "index out of range"
+	// when a graph holds nodes that feed no output (here the NSP head).
+	exec, err := model.NewExec(m.Backend, m.Store, func(scope *model.Scope, in []*Node) (*Node, *Node) {
+		return PreTrainingAt(scope, m.Config, in[0], in[1], in[2], in[3])
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	at, err := exec.Call1(batch.InputIDs, batch.TokenTypeIDs, batch.AttentionMask, positions)
+	at, _, err := exec.Call2(batch.InputIDs, batch.TokenTypeIDs, batch.AttentionMask, positions)
 	if err != nil {
 		t.Fatal(err)
 	}
