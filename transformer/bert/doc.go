@@ -22,6 +22,27 @@
 //	L_NSP = mean_b CE(nsp_b, isRandom_b)
 //	L     = L_MLM + L_NSP                                 (HF BertForPreTraining's loss)
 //
+// Pretrain runs the MLM head only at the P = MaxPredictions(T) selected positions of each
+// sequence (GatherPositions, the original BERT's max_predictions_per_seq), which makes a step of
+// the Tang-poem model ≈3× cheaper than computing logits at all T positions as HF does.
+//
+// # Training (chapter 07) and fine-tuning (chapter 08)
+//
+//	Pretrain     MLM + NSP on documents of sentences (poems of lines), AdamW with linear warm-up
+//	             and linear decay, clipping by global norm, periodic validation (MLM loss,
+//	             perplexity exp(L_MLM), MLM accuracy, NSP loss and accuracy), atomic checkpoints
+//	             and exact resume (batch k depends only on (seed, k)) — package transformer/training
+//	Finetune     BertForSequenceClassification, encoder from a Pretrain checkpoint (LoadEncoder)
+//	             or from scratch; the course's task is Tang vs Song poems
+//	FillMask     top-k tokens with probabilities for every [MASK]
+//
+// One difference from HF remains in training only (inference is identical): the encoder layers
+// of package transformer have a single dropout rate, so hidden_dropout_prob is also used for the
+// attention probabilities and inside the feed-forward block (HF: attention_probs_dropout_prob,
+// and no dropout between the two feed-forward layers).
+//
+// The command line is `bert2gpt bert pretrain | eval | finetune | fill-mask | export`.
+//
 // # Hugging Face checkpoints
 //
 // LoadPretrained reads config.json + model.safetensors (also TF-converted ones with LayerNorm
