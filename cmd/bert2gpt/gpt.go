@@ -326,8 +326,8 @@ func gptGenerate(args []string, stdout io.Writer) error {
 	for i, id := range ids {
 		p[i] = int32(id)
 	}
-	if len(p)+o.MaxNewTokens > m.Config.NPositions {
-		return fmt.Errorf("prompt (%d tokens) + --max-new-tokens %d exceeds the context of %d", len(p), o.MaxNewTokens, m.Config.NPositions)
+	if len(p) > m.Config.NPositions {
+		return fmt.Errorf("prompt (%d tokens) is longer than the context of %d", len(p), m.Config.NPositions)
 	}
 	fmt.Fprint(stdout, *prompt)
 	var generated []int

@@ -87,7 +87,7 @@ func TestGenerateStopAndStream(t *testing.T) {
 	if len(streamed) != len(out) {
 		t.Fatalf("streamed %v, returned %v", streamed, out)
 	}
-	for _, bad := range []GenerateOptions{{MaxNewTokens: 0}, {MaxNewTokens: 1, Temperature: -1}, {MaxNewTokens: 1, TopP: 2}, {MaxNewTokens: 1, TopK: -3}, {MaxNewTokens: 100}} {
+	for _, bad := range []GenerateOptions{{MaxNewTokens: 0}, {MaxNewTokens: 1, Temperature: -1}, {MaxNewTokens: 1, TopP: 2}, {MaxNewTokens: 1, TopK: -3}} {
 		if _, err := m.Generate(f.Prompt, bad); err == nil {
 			t.Errorf("no error for %+v", bad)
 		}
@@ -112,5 +112,26 @@ func TestSampleFilters(t *testing.T) {
 		if s := Sample(logits, 1, 0, 0.5, r); s != 1 {
 			t.Fatalf("top-p 0.5 drew %d", s)
 		}
+	}
+}
+
+// TestGeneratePastContext: both decoders keep going past n_positions (sliding window).
+func TestGeneratePastContext(t *testing.T) {
+	be, _ := backend.New()
+	m, err := New(be, tinyConfig()) // n_positions 16
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, noCache := range []bool{false, true} {
+		out, err := m.Generate([]int32{1, 2, 3}, GenerateOptions{MaxNewTokens: 40, NoCache: noCache})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out) != 40 {
+			t.Fatalf("noCache=%v: %d tokens, want 40", noCache, len(out))
+		}
+	}
+	if _, err := m.Generate(make([]int32, 17), GenerateOptions{MaxNewTokens: 1}); err == nil {
+		t.Fatal("a prompt longer than the context was accepted")
 	}
 }

@@ -83,7 +83,9 @@ func (m *Model) windowExec(w int) (*model.Exec, error) {
 }
 
 // Generate continues prompt by up to MaxNewTokens tokens and returns the new tokens. The prompt
-// plus the new tokens must fit in n_positions.
+// must fit in n_positions. Past the context, the uncached decoder crops to the last n_positions
+// tokens (nanoGPT); the cached one restarts its cache from the last n_positions/2 tokens whenever
+// it is full (so the two agree exactly only while everything fits in the context).
 func (m *Model) Generate(prompt []int32, o GenerateOptions) (out []int32, err error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
@@ -94,11 +96,7 @@ func (m *Model) Generate(prompt []int32, o GenerateOptions) (out []int32, err er
 	if err := m.Config.CheckTokens([][]int32{prompt}); err != nil {
 		return nil, err
 	}
-	total := len(prompt) + o.MaxNewTokens
-	if total > m.Config.NPositions {
-		return nil, fmt.Errorf("gpt: prompt (%d tokens) + max new tokens (%d) = %d exceeds n_positions = %d",
-			len(prompt), o.MaxNewTokens, total, m.Config.NPositions)
-	}
+	total := min(len(prompt)+o.MaxNewTokens, m.Config.NPositions)
 	rng := rand.New(rand.NewPCG(o.Seed, 0x9e3779b97f4a7c15))
 	stop := map[int32]bool{}
 	for _, s := range o.StopTokens {
@@ -142,18 +140,33 @@ type decoder func(seq []int32, from int) ([]float32, error)
 func (m *Model) cachedDecoder(total int) decoder {
 	maxLen := m.Config.cacheLen(total)
 	var cache *tensors.Tensor
+	filled := 0 // cache slots in use; slot i holds the token at position i of the current window
 	return func(seq []int32, from int) ([]float32, error) {
 		exec, err := m.stepExec(maxLen)
 		if err != nil {
 			return nil, err
 		}
-		if from < 0 {
+		var feed []int32
+		switch {
+		case from < 0 || filled+len(seq)-from > maxLen:
+			// A new prompt, or the context is full: restart the window. On overflow keep the
+			// last half of the context, so refills happen every maxLen/2 tokens.
+			keep := len(seq)
+			if from >= 0 {
+				keep = maxLen / 2
+			}
+			feed = seq[len(seq)-keep:]
+			if cache != nil {
+				_ = cache.FinalizeAll()
+			}
 			cache = tensors.FromShape(m.Config.CacheShape(1, maxLen))
-			from = 0
+			filled = 0
+		default:
+			feed = seq[from:]
 		}
 		var logits *tensors.Tensor
-		for t := from; t < len(seq); t++ {
-			outs, err := exec.Call(tensors.FromValue([][]int32{{seq[t]}}), tensors.FromValue(int32(t)), cache)
+		for _, tok := range feed {
+			outs, err := exec.Call(tensors.FromValue([][]int32{{tok}}), tensors.FromValue(int32(filled)), cache)
 			if err != nil {
 				return nil, err
 			}
@@ -162,6 +175,7 @@ func (m *Model) cachedDecoder(total int) decoder {
 				_ = logits.FinalizeAll()
 			}
 			logits, cache = outs[0], outs[1]
+			filled++
 		}
 		flat := tensors.MustCopyFlatData[float32](logits)
 		_ = logits.FinalizeAll()
@@ -175,6 +189,9 @@ func (m *Model) windowDecoder(total int) decoder {
 		exec, err := m.windowExec(w)
 		if err != nil {
 			return nil, err
+		}
+		if len(seq) > w { // crop to the context, as nanoGPT does
+			seq = seq[len(seq)-w:]
 		}
 		window := make([]int32, w)
 		copy(window, seq)
