@@ -11,6 +11,9 @@ import (
 type Point struct {
 	X, Y         float64
 	Label, Group string
+	// Left draws the label to the left of the dot (to avoid a neighbour); labels near the right
+	// edge go to the left anyway.
+	Left bool
 }
 
 // Scatter is a chart of labelled points with optional logarithmic axes — e.g. model size against
@@ -87,7 +90,7 @@ func (p Scatter) SVG() string {
 		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="5" fill="%s"/>`, x, y, color[pt.Group])
 		if pt.Label != "" {
 			anchor, dx := "start", 8.0
-			if x > (xs.from+xs.to)/2+0.3*(xs.to-xs.from) { // near the right edge: label on the left
+			if pt.Left || x > (xs.from+xs.to)/2+0.3*(xs.to-xs.from) { // near the right edge: label on the left
 				anchor, dx = "end", -8
 			}
 			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="%s">%s</text>`, x+dx, y+4, anchor, esc(pt.Label))

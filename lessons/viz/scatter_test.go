@@ -8,7 +8,7 @@ import (
 
 func TestScatterSVG(t *testing.T) {
 	s := Scatter{Title: "size <vs> year", XLabel: "year", YLabel: "params", LogY: true, Points: []Point{
-		{X: 2018.4, Y: 1.17e8, Label: "GPT-1", Group: "GPT"},
+		{X: 2018.4, Y: 1.17e8, Label: "GPT-1", Group: "GPT", Left: true},
 		{X: 2019.1, Y: 1.5e9, Label: "GPT-2", Group: "GPT"},
 		{X: 2020.4, Y: 1.75e11, Label: "GPT-3", Group: "GPT"},
 		{X: 2018.8, Y: 3.4e8, Label: "BERT-large", Group: "BERT"},
@@ -32,6 +32,10 @@ func TestScatterSVG(t *testing.T) {
 	}
 	if strings.Contains(s, "NaN") {
 		t.Errorf("svg contains NaN coordinates")
+	}
+	// A Left label is anchored at its end; an ordinary one left of the middle at its start.
+	if !strings.Contains(s, `text-anchor="end">GPT-1<`) || !strings.Contains(s, `text-anchor="start">BERT-large<`) {
+		t.Errorf("label placement: GPT-1 should be left of its dot, BERT-large right")
 	}
 	// Two groups get two different colours.
 	if !strings.Contains(s, palette[0]) || !strings.Contains(s, palette[1]) {
