@@ -1,0 +1,67 @@
+package bert
+
+import (
+	"math"
+	"testing"
+
+	"github.com/bert2gpt/bert2gpt/datasets"
+	"github.com/bert2gpt/bert2gpt/transformer/training"
+	"github.com/gomlx/gomlx/core/tensors"
+)
+
+// toyClassification labels a toy document by whether its first token is below 17.
+func toyClassification(docs [][][]int) []datasets.ClassificationExample {
+	var out []datasets.ClassificationExample
+	for _, d := range docs {
+		label := 0
+		if d[0][0] >= 17 {
+			label = 1
+		}
+		out = append(out, datasets.ClassificationExample{A: append(append([]int(nil), d[0]...), d[1]...), Label: label})
+	}
+	return out
+}
+
+// TestFinetuneFromPretrained: the fine-tuned model starts from the pre-trained encoder (after
+// one update with a tiny learning rate the encoder weights are still the checkpoint's), and a
+// short fine-tuning run learns the toy task.
+func TestFinetuneFromPretrained(t *testing.T) {
+	b := testBackend(t)
+	dir := t.TempDir()
+	po := toyOptions(dir)
+	po.Steps, po.EvalBatches = 2, 0
+	if _, _, err := Pretrain(b, po); err != nil {
+		t.Fatal(err)
+	}
+	saved, _, err := training.ReadCheckpoint(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := FinetuneOptions{Model: po.Model, Pretrained: dir, NumLabels: 2, Train: toyClassification(toyDocs(200, 3)),
+		Valid: toyClassification(toyDocs(40, 4)), Specials: po.Specials, SeqLen: 14, BatchSize: 16, Steps: 1, LR: 1e-9, Seed: 3}
+	m, _, err := Finetune(b, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const name = "/bert/encoder/layer_0/ffn/linear1/weight"
+	got, err := m.Store.GetVariable(name).Value()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, w := tensors.MustCopyFlatData[float32](got), tensors.MustCopyFlatData[float32](saved[name])
+	for i := range w {
+		if math.Abs(float64(g[i]-w[i])) > 1e-6 {
+			t.Fatalf("%s[%d] = %g after fine-tuning, checkpoint has %g: the encoder was not loaded", name, i, g[i], w[i])
+		}
+	}
+	o.Steps, o.WarmupSteps, o.LR = 120, 10, 3e-3
+	o.Model.HiddenDropoutProb = 0
+	_, res, err := Finetune(b, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%+v", res)
+	if res.ValidAccuracy < 0.8 || res.ValidExamples != 40 || !res.Pretrained {
+		t.Errorf("fine-tuning the toy task: %+v, want accuracy ≥ 0.8 on 40 examples", res)
+	}
+}
