@@ -1,0 +1,53 @@
+// Package gpt is GPT as in GPT-1/GPT-2 (Radford et al. 2018, 2019) and Hugging Face's
+// GPT2LMHeadModel, built from the transformer package's pieces: a decoder-only Transformer
+// trained as a causal language model, with fast generation on every GoMLX backend.
+//
+// Chapters: 01 (ParamCount of GPT-1/2/3 presets), 09 (pre-training: Train, the nanoGPT CPU
+// recipe), 10 (Generate: sampling and the KV cache), 11 (fine-tuning), 12 (scaling), 13 (LoadHF).
+//
+// # The model
+//
+//	x₀ = wte[tokens] + wpe[0…T−1]                       learned positions (Config.NPositions rows)
+//	x  = x + Attn(LN₁(x)),  x = x + MLP(LN₂(x))         n_layer pre-LN blocks, causal attention
+//	logits = LN_f(x)·wteᵀ                               LM head tied to the token embedding
+//	MLP(x) = c_proj(gelu_tanh(c_fc(x)))                 "gelu_new"
+//	Attn: [q|k|v] = c_attn(x) (one fused projection), softmax(q·kᵀ/√d_h + causal mask)·v, c_proj
+//
+// Initialisation as GPT-2: every weight N(0, 0.02²), biases 0, LayerNorm gain 1; the two residual
+// projections (attn/c_proj, mlp/c_proj) N(0, (0.02/√(2·n_layer))²).
+//
+// Loss (Loss): mean over positions of −log softmax(logits[t])[tokens[t+1]].
+//
+// ParamCount: V·d + P·d + L·(12d² + 13d) + 2d for f = 4d (gpt2: 124,439,808).
+//
+// # Variables and Hugging Face names
+//
+// Scopes follow the HF checkpoint keys: /wte/weight, /wpe/weight, /h/<i>/ln_1/{gain,bias},
+// /h/<i>/attn/c_attn/{weight,bias}, /h/<i>/attn/c_proj, /h/<i>/ln_2, /h/<i>/mlp/c_fc,
+// /h/<i>/mlp/c_proj, /ln_f. Our linear weights are [out, in] (PyTorch nn.Linear); GPT-2's Conv1D
+// stores [in, out], so LoadHF and ExportHF transpose c_attn, c_proj and c_fc. c_attn stays one
+// fused variable [3d, d], split into q, k, v inside the graph. LayerNorm "weight" is our "gain".
+//
+// # Generation and the KV cache
+//
+// Generate decodes greedily (Temperature 0) or samples with temperature, top-k and top-p, stops
+// at StopTokens and streams through OnToken. The KV cache is a static-shaped tensor
+// [layers, 2, batch, maxLen, heads, headDim] passed in and out of one compiled Step graph; step t
+// writes slot t with Where(iota == t, …) and attends with the mask iota ≤ t, so it runs on the
+// pure-Go backend, which lacks DynamicUpdateSlice. WindowLogits is the uncached baseline.
+//
+// # Training
+//
+// Train runs GoMLX's train.Trainer with training.AdamW (no decay on biases, norms, embeddings),
+// warm-up + cosine schedule, global-norm clipping, loss estimates on EvalIters batches, atomic
+// checkpoints; batches depend only on (seed, global step) (StepBatches), so a resumed run repeats
+// an uninterrupted one exactly. NanoGPTCPU is nanoGPT's CPU recipe (val loss 1.88 there; 1.889
+// here on XLA, `bert2gpt gpt train --data shakespeare-char --preset nanogpt-cpu`).
+//
+// # Checked against
+//
+// transformers 4.57.3 GPT2LMHeadModel with random weights (testdata/hf-tiny, regenerate with
+// `.venv-ref/bin/python scripts/reference/gpt_fixtures.py`): logits to 1e-4 (measured 2e-6), the
+// loss, the greedy continuation; and HF loads our ExportHF output with the same logits
+// (testdata/go-export, `gpt_fixtures.py --check-export transformer/gpt/testdata/go-export`).
+package gpt
