@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/bert2gpt/bert2gpt/backend"
 	"github.com/bert2gpt/bert2gpt/datasets"
@@ -255,6 +256,7 @@ func bertEval(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	start := time.Now()
 	b, err := backend.New()
 	if err != nil {
 		return err
@@ -278,6 +280,7 @@ func bertEval(args []string, stdout io.Writer) error {
 			r.Step = int64(toFloat(s.Value()))
 		}
 	}
+	r.Seconds = time.Since(start).Seconds()
 	fmt.Fprintf(stdout, "validation (%d examples, %d masked positions): MLM loss %.4f, perplexity %.1f, accuracy %.3f; NSP loss %.4f, accuracy %.3f\n",
 		r.Examples, r.Predictions, r.MLMLoss, r.MLMPerplexity, r.MLMAccuracy, r.NSPLoss, r.NSPAccuracy)
 	return training.WriteJSONLine(stdout, r.Metrics())
