@@ -2,7 +2,6 @@ package bert
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/bert2gpt/bert2gpt/transformer"
@@ -153,10 +152,4 @@ func (m *Model) Forward(b Batch) (*Result, error) {
 // the package function ExportHF.
 func (m *Model) ExportHF(dir string) error {
 	return ExportHF(dir, m.Store, m.Config, m.Head, m.NumLabels)
-}
-
-// fileExists reports whether path exists.
-func fileExists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
 }

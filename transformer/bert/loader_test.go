@@ -223,3 +223,27 @@ const key0 = "bert.encoder.layer.0.attention.self.query.weight"
 
 func float32bits(f float32) uint32     { return math.Float32bits(f) }
 func float32frombits(b uint32) float32 { return math.Float32frombits(b) }
+
+// TestBertModelPrefix: a BertModel checkpoint (keys without the "bert." prefix, as HF saves the
+// bare encoder) loads and gives the fixture's hidden states and pooled output.
+func TestBertModelPrefix(t *testing.T) {
+	dir := corrupt(t, func(h map[string]map[string]any) {
+		for k, v := range h {
+			if rest, ok := strings.CutPrefix(k, "bert."); ok {
+				h[rest] = v
+				delete(h, k)
+			}
+		}
+	}, nil)
+	f := loadCase(t, "tiny")
+	m, err := LoadPretrained(testBackend(t), dir, PreTrainingHeads, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := m.Forward(fixtureBatch(t, f))
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectClose(t, "hidden_2", r.Hidden[2], f["hidden_2"], parityTolerance)
+	expectClose(t, "pooled", r.Pooled, f["pooled"], parityTolerance)
+}
