@@ -17,6 +17,7 @@ type hfFixture struct {
 	LogitsShape []int     `json:"logits_shape"`
 	HFLoss      float64   `json:"hf_loss"`
 	Prompt      []int32   `json:"prompt"`
+	PromptText  string    `json:"prompt_text"`
 	Greedy      []int32   `json:"greedy"`
 }
 
@@ -140,5 +141,30 @@ func TestExportHFRoundTrip(t *testing.T) {
 	}
 	if d := maxAbsDiff(tensors.MustCopyFlatData[float32](got), wantFlat); d != 0 {
 		t.Fatalf("reloaded export differs by %g", d)
+	}
+}
+
+// TestHFTokenizer: our byte-level BPE reads the directory's vocab.json + merges.txt and encodes the
+// prompt to the ids GPT2TokenizerFast gave.
+func TestHFTokenizer(t *testing.T) {
+	f := readFixture(t)
+	tok, err := LoadTokenizer("testdata/hf-tiny")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := tok.Encode(f.PromptText)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != len(f.Prompt) {
+		t.Fatalf("ids %v, HF %v", ids, f.Prompt)
+	}
+	for i := range ids {
+		if int32(ids[i]) != f.Prompt[i] {
+			t.Fatalf("ids %v, HF %v", ids, f.Prompt)
+		}
+	}
+	if text, err := tok.Decode(ids); err != nil || text != f.PromptText {
+		t.Fatalf("decode %q, %v", text, err)
 	}
 }
