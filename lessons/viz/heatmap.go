@@ -67,6 +67,7 @@ func (h Heatmap) SVG() string {
 		top = 80
 	}
 	w, ht := left+cols*cell+70, top+rows*cell+40
+	w = max(w, left+14*len([]rune(h.Title))) // room for the title (14px covers a CJK glyph at 14pt)
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">`, w, ht)
 	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/>`)
