@@ -11,6 +11,7 @@ import (
 )
 
 // Model is a GPT language model: its config, the variables (in Store) and compiled executors.
+// A Model is not safe for concurrent use (it caches executors per cache length).
 // Variables are created (GPT-2 initialisation) on first use unless loaded (LoadHF, LoadCheckpoint).
 type Model struct {
 	Config  Config
