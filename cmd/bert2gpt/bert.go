@@ -10,7 +10,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -20,47 +19,19 @@ import (
 	"github.com/bert2gpt/bert2gpt/transformer/training"
 )
 
-// bertCommands are the subcommands of `bert2gpt bert`.
-var bertCommands = map[string]struct {
-	summary string
-	run     func(args []string, stdout io.Writer) error
-}{
+// bertGroup holds the subcommands of `bert2gpt bert`.
+var bertGroup = group{name: "bert", subs: map[string]subcommand{
 	"pretrain":  {"pre-train BERT (MLM + NSP) on Tang poems; resumes from --checkpoint", bertPretrain},
 	"eval":      {"MLM/NSP validation metrics of a pre-trained checkpoint", bertEval},
 	"finetune":  {"fine-tune (or train from scratch) a Tang-vs-Song poem classifier", bertFinetune},
 	"fill-mask": {"top-k candidates with probabilities for each [MASK] in --text", bertFillMask},
 	"export":    {"write a checkpoint as a Hugging Face BertForPreTraining directory", bertExport},
-}
+}}
 
 func init() {
 	register("bert", "BERT: pretrain, eval, finetune, fill-mask, export", func(args []string) error {
-		if len(args) == 0 {
-			return fmt.Errorf("missing subcommand\n\n%s", bertUsage())
-		}
-		if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-			fmt.Print(bertUsage())
-			return nil
-		}
-		sub, ok := bertCommands[args[0]]
-		if !ok {
-			return fmt.Errorf("unknown subcommand %q\n\n%s", args[0], bertUsage())
-		}
-		return sub.run(args[1:], os.Stdout)
+		return bertGroup.run(args, os.Stdout)
 	})
-}
-
-func bertUsage() string {
-	var b strings.Builder
-	b.WriteString("usage: bert2gpt bert <subcommand> [flags]   (bert2gpt bert <subcommand> -h for flags)\n\nsubcommands:\n")
-	names := make([]string, 0, len(bertCommands))
-	for n := range bertCommands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(&b, "  %-10s %s\n", n, bertCommands[n].summary)
-	}
-	return b.String()
 }
 
 // dataArgs select the Tang-poem corpus; they are stored in the checkpoint (data.json) so that

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -19,51 +18,22 @@ import (
 	"github.com/bert2gpt/bert2gpt/transformer/training"
 )
 
-// gpt subcommands: train, eval, generate, params.
-var gptCommands = map[string]struct {
-	summary string
-	run     func(args []string, stdout io.Writer) error
-}{
+// gptGroup holds the subcommands of `bert2gpt gpt`.
+var gptGroup = group{name: "gpt", subs: map[string]subcommand{
 	"train":    {"train a GPT on shakespeare-char or tang-char (nanoGPT CPU recipe by default)", gptTrain},
 	"eval":     {"estimate train/validation loss of a checkpoint", gptEval},
 	"generate": {"stream a continuation of --prompt from a checkpoint or a Hugging Face GPT-2 directory", gptGenerate},
 	"params":   {"print the parameter counts of the presets (GPT-1, GPT-2 sizes, GPT-3 175B, nanogpt-cpu)", gptParams},
-}
+}}
 
 func init() {
 	register("gpt", "GPT: train, eval, generate, params (see `bert2gpt gpt -h`)", func(args []string) error {
-		return runGPT(args, os.Stdout)
+		return gptGroup.run(args, os.Stdout)
 	})
 }
 
-func gptUsage() string {
-	var b strings.Builder
-	b.WriteString("usage: bert2gpt gpt <subcommand> [flags]\n\nsubcommands:\n")
-	var names []string
-	for n := range gptCommands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(&b, "  %-9s %s\n", n, gptCommands[n].summary)
-	}
-	return b.String()
-}
-
-func runGPT(args []string, stdout io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stdout, gptUsage())
-		if len(args) == 0 {
-			return errors.New("missing subcommand")
-		}
-		return nil
-	}
-	sub, ok := gptCommands[args[0]]
-	if !ok {
-		return fmt.Errorf("unknown subcommand %q\n\n%s", args[0], gptUsage())
-	}
-	return sub.run(args[1:], stdout)
-}
+// runGPT runs `bert2gpt gpt args…` writing to stdout (tests capture it).
+func runGPT(args []string, stdout io.Writer) error { return gptGroup.run(args, stdout) }
 
 // charData is a character-level corpus split 90/10 with its tokenizer.
 type charData struct {

@@ -9,6 +9,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"strings"
@@ -25,6 +26,48 @@ var commands = map[string]command{}
 // register adds a top-level command; called from init functions of the command files.
 func register(name, summary string, run func(args []string) error) {
 	commands[name] = command{summary: summary, run: run}
+}
+
+// subcommand is one entry of a command group such as `bert2gpt gpt <subcommand>`.
+type subcommand struct {
+	summary string
+	run     func(args []string, stdout io.Writer) error
+}
+
+// group is a command with subcommands (gpt, bert).
+type group struct {
+	name string
+	subs map[string]subcommand
+}
+
+func (g group) usage() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "usage: bert2gpt %s <subcommand> [flags]   (bert2gpt %s <subcommand> -h for its flags)\n\nsubcommands:\n", g.name, g.name)
+	names := make([]string, 0, len(g.subs))
+	for n := range g.subs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(&b, "  %-10s %s\n", n, g.subs[n].summary)
+	}
+	return b.String()
+}
+
+// run dispatches args[0] to its subcommand; help flags print the usage.
+func (g group) run(args []string, stdout io.Writer) error {
+	if len(args) == 0 {
+		return fmt.Errorf("missing subcommand\n\n%s", g.usage())
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, g.usage())
+		return nil
+	}
+	sub, ok := g.subs[args[0]]
+	if !ok {
+		return fmt.Errorf("unknown subcommand %q\n\n%s", args[0], g.usage())
+	}
+	return sub.run(args[1:], stdout)
 }
 
 func usage() string {

@@ -114,7 +114,7 @@ func LoadSafetensors(store *model.Store, c Config, path string, head Head, numLa
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	file, err := readSafetensors(path)
+	file, _, err := training.ReadSafetensors(path)
 	if err != nil {
 		return nil, fmt.Errorf("bert.LoadSafetensors: %w", err)
 	}
@@ -130,7 +130,7 @@ func LoadSafetensors(store *model.Store, c Config, path string, head Head, numLa
 	for _, group := range order {
 		found := 0
 		for _, p := range byGroup[group] {
-			if lookup(file, p) != nil {
+			if _, t := lookup(file, p); t != nil {
 				found++
 			}
 		}
@@ -139,16 +139,16 @@ func LoadSafetensors(store *model.Store, c Config, path string, head Head, numLa
 			continue
 		}
 		for _, p := range byGroup[group] {
-			t := lookup(file, p)
+			name, t := lookup(file, p)
 			if t == nil {
 				return nil, fmt.Errorf("bert.LoadSafetensors %s: missing tensor %q", path, p.hf)
 			}
-			if !sameDims(t.Shape, p.shape) {
-				return nil, fmt.Errorf("bert.LoadSafetensors %s: tensor %q has shape %v, want %v (config: %s)", path, t.Name, t.Shape, p.shape, shapeHint(c))
+			if !sameDims(t.Shape().Dimensions, p.shape) {
+				return nil, fmt.Errorf("bert.LoadSafetensors %s: tensor %q has shape %v, want %v (config: %s)", path, name, t.Shape().Dimensions, p.shape, shapeHint(c))
 			}
-			data, err := t.Float32()
+			data, err := training.Float32Values(t)
 			if err != nil {
-				return nil, fmt.Errorf("bert.LoadSafetensors %s: %w", path, err)
+				return nil, fmt.Errorf("bert.LoadSafetensors %s: tensor %q: %w", path, name, err)
 			}
 			values[p.ours] = tensors.FromFlatDataAndDimensions(data, p.shape...)
 		}
@@ -166,13 +166,15 @@ func LoadSafetensors(store *model.Store, c Config, path string, head Head, numLa
 	return missingGroups, nil
 }
 
-func lookup(file map[string]*safeTensor, p param) *safeTensor {
+// lookup finds p's tensor under any of its Hugging Face names (current or legacy), returning the
+// name found.
+func lookup(file map[string]*tensors.Tensor, p param) (string, *tensors.Tensor) {
 	for _, n := range hfCandidates(p) {
 		if t, ok := file[n]; ok {
-			return t
+			return n, t
 		}
 	}
-	return nil
+	return "", nil
 }
 
 func shapeHint(c Config) string {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bert2gpt/bert2gpt/transformer/training"
 	"github.com/gomlx/gomlx/ml/model"
 )
 
@@ -152,17 +153,6 @@ func TestLoaderErrors(t *testing.T) {
 	}
 }
 
-func TestHalfToFloat32(t *testing.T) {
-	for _, tc := range []struct {
-		h    uint16
-		want float32
-	}{{0x3C00, 1}, {0xC000, -2}, {0x7BFF, 65504}, {0x0001, 1.0 / (1 << 24)}, {0x3555, 0.333251953125}, {0x8000, 0}} {
-		if got := halfToFloat32(tc.h); got != tc.want {
-			t.Errorf("halfToFloat32(%#04x) = %g, want %g", tc.h, got, tc.want)
-		}
-	}
-}
-
 // TestBF16Checkpoint stores the tiny checkpoint in bfloat16 (truncating the float32 bits, as the
 // hub's bf16 files are) and checks the loaded values are the truncated ones.
 func TestBF16Checkpoint(t *testing.T) {
@@ -201,11 +191,11 @@ func TestBF16Checkpoint(t *testing.T) {
 	if _, err := LoadSafetensors(store, c, path, PreTrainingHeads, 0); err != nil {
 		t.Fatal(err)
 	}
-	f32, err := readSafetensors(filepath.Join("testdata", "tiny", "model.safetensors"))
+	f32, _, err := training.ReadSafetensors(filepath.Join("testdata", "tiny", "model.safetensors"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, _ := f32[key0].Float32()
+	want, _ := training.Float32Values(f32[key0])
 	got, err := store.GetVariable("/bert/encoder/layer_0/self_attn/query/weight").Value()
 	if err != nil {
 		t.Fatal(err)
