@@ -119,23 +119,7 @@ func (p LinePlot) SVG() string {
 	ys.from, ys.to = float64(h)-bottom, top
 
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="12">`, w, h, w, h)
-	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/>`)
-	fmt.Fprintf(&b, `<text x="%d" y="20" text-anchor="middle" font-size="14" font-weight="bold">%s</text>`, w/2, esc(p.Title))
-	// grid and tick labels
-	for _, v := range ticks(xs.lo, xs.hi, p.LogX, 6) {
-		x := xs.px(v)
-		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#ddd"/>`, x, ys.to, x, ys.from)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle">%s</text>`, x, ys.from+16, formatTick(v))
-	}
-	for _, v := range ticks(ys.lo, ys.hi, p.LogY, 5) {
-		y := ys.px(v)
-		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#ddd"/>`, xs.from, y, xs.to, y)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="end">%s</text>`, xs.from-6, y+4, formatTick(v))
-	}
-	fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="none" stroke="#333"/>`, xs.from, ys.to, xs.to-xs.from, ys.from-ys.to)
-	fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`, (xs.from+xs.to)/2, h-12, esc(p.XLabel))
-	fmt.Fprintf(&b, `<text x="16" y="%.1f" text-anchor="middle" transform="rotate(-90 16 %.1f)">%s</text>`, (ys.from+ys.to)/2, (ys.from+ys.to)/2, esc(p.YLabel))
+	writeFrame(&b, w, h, p.Title, p.XLabel, p.YLabel, xs, ys)
 	// lines and legend
 	for si, s := range p.Series {
 		color := palette[si%len(palette)]
@@ -163,4 +147,25 @@ func (p LinePlot) SVG() string {
 // esc escapes text for SVG/HTML.
 func esc(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;").Replace(s)
+}
+
+// writeFrame opens a w×h <svg> and draws what every x–y chart shares: white background, title, grid
+// lines with tick labels (decades on log axes), the plot frame and the axis labels.
+func writeFrame(b *strings.Builder, w, h int, title, xLabel, yLabel string, xs, ys axis) {
+	fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="12">`, w, h, w, h)
+	fmt.Fprintf(b, `<rect width="100%%" height="100%%" fill="white"/>`)
+	fmt.Fprintf(b, `<text x="%d" y="20" text-anchor="middle" font-size="14" font-weight="bold">%s</text>`, w/2, esc(title))
+	for _, v := range ticks(xs.lo, xs.hi, xs.log, 6) {
+		x := xs.px(v)
+		fmt.Fprintf(b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#ddd"/>`, x, ys.to, x, ys.from)
+		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" text-anchor="middle">%s</text>`, x, ys.from+16, formatTick(v))
+	}
+	for _, v := range ticks(ys.lo, ys.hi, ys.log, 5) {
+		y := ys.px(v)
+		fmt.Fprintf(b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#ddd"/>`, xs.from, y, xs.to, y)
+		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" text-anchor="end">%s</text>`, xs.from-6, y+4, formatTick(v))
+	}
+	fmt.Fprintf(b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="none" stroke="#333"/>`, xs.from, ys.to, xs.to-xs.from, ys.from-ys.to)
+	fmt.Fprintf(b, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`, (xs.from+xs.to)/2, h-12, esc(xLabel))
+	fmt.Fprintf(b, `<text x="16" y="%.1f" text-anchor="middle" transform="rotate(-90 16 %.1f)">%s</text>`, (ys.from+ys.to)/2, (ys.from+ys.to)/2, esc(yLabel))
 }
