@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -142,7 +143,7 @@ func (f *fixture) loadParams(t testing.TB, store *model.Store, scope string) {
 // maxAbsDiff compares a result with the fixture tensor want, checking shapes.
 func maxAbsDiff(t testing.TB, label string, got *tensors.Tensor, want fixtureTensor) float64 {
 	t.Helper()
-	if !sameDims(got.Shape().Dimensions, want.Shape) {
+	if !slices.Equal(got.Shape().Dimensions, want.Shape) {
 		t.Fatalf("%s: shape %v, want %v", label, got.Shape().Dimensions, want.Shape)
 	}
 	g := tensors.MustCopyFlatData[float32](got)
@@ -155,18 +156,6 @@ func maxAbsDiff(t testing.TB, label string, got *tensors.Tensor, want fixtureTen
 		worst = max(worst, d)
 	}
 	return worst
-}
-
-func sameDims(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // expectClose fails if got differs from the fixture tensor by more than parityTolerance.

@@ -15,10 +15,15 @@ import (
 // transposing: "weight" is [outDim, inDim] and "bias" is [outDim] (created only when useBias).
 // x is [..., inDim]; the result is [..., outDim]. Weights start Xavier-uniform, biases at zero.
 func Linear(scope *model.Scope, x *Node, outDim int, useBias bool) *Node {
+	return LinearWithInit(scope, x, outDim, useBias, initializer.XavierUniformFn(scope))
+}
+
+// LinearWithInit is Linear with the weight's initializer given, e.g. GPT-2's N(0, 0.02²)
+// (initializer.RandomNormalFn); biases still start at zero.
+func LinearWithInit(scope *model.Scope, x *Node, outDim int, useBias bool, weightInit initializer.VariableInitializer) *Node {
 	g := x.Graph()
 	inDim := x.Shape().Dim(-1)
-	scope = scope.WithInitializer(initializer.XavierUniformFn(scope))
-	weight := scope.VariableWithShape("weight", shapes.Make(x.DType(), outDim, inDim)).NodeValue(g) // [out, in]
+	weight := scope.WithInitializer(weightInit).VariableWithShape("weight", shapes.Make(x.DType(), outDim, inDim)).NodeValue(g) // [out, in]
 	var bias *Node
 	if useBias {
 		bias = scope.WithInitializer(initializer.Zero).

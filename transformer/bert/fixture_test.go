@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -99,7 +100,7 @@ func fixtureBatch(t testing.TB, f map[string]fixtureTensor) Batch {
 func maxAbsDiff(t testing.TB, label string, got *tensors.Tensor, want fixtureTensor) float64 {
 	t.Helper()
 	dims := got.Shape().Dimensions
-	if !sameDims(dims, want.Shape) {
+	if !slices.Equal(dims, want.Shape) {
 		t.Fatalf("%s: shape %v, want %v", label, dims, want.Shape)
 	}
 	g := tensors.MustCopyFlatData[float32](got)

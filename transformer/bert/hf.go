@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/bert2gpt/bert2gpt/transformer/training"
@@ -143,7 +144,7 @@ func LoadSafetensors(store *model.Store, c Config, path string, head Head, numLa
 			if t == nil {
 				return nil, fmt.Errorf("bert.LoadSafetensors %s: missing tensor %q", path, p.hf)
 			}
-			if !sameDims(t.Shape().Dimensions, p.shape) {
+			if !slices.Equal(t.Shape().Dimensions, p.shape) {
 				return nil, fmt.Errorf("bert.LoadSafetensors %s: tensor %q has shape %v, want %v (config: %s)", path, name, t.Shape().Dimensions, p.shape, shapeHint(c))
 			}
 			data, err := training.Float32Values(t)
@@ -180,18 +181,6 @@ func lookup(file map[string]*tensors.Tensor, p param) (string, *tensors.Tensor) 
 func shapeHint(c Config) string {
 	return fmt.Sprintf("vocab_size=%d hidden_size=%d intermediate_size=%d max_position_embeddings=%d type_vocab_size=%d",
 		c.VocabSize, c.HiddenSize, c.IntermediateSize, c.MaxPositionEmbeddings, c.TypeVocabSize)
-}
-
-func sameDims(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // ExportHF writes dir/config.json and dir/model.safetensors in Hugging Face's BertForPreTraining

@@ -4,13 +4,11 @@ import (
 	"math"
 
 	"github.com/bert2gpt/bert2gpt/transformer"
-	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/model/initializer"
-	"github.com/gomlx/gomlx/ml/nn"
 )
 
 // Variable layout (scopes follow HF GPT-2 checkpoint keys; Linear weights are [out, in] like
@@ -30,13 +28,7 @@ import (
 
 // linear is y = x·Wᵀ + b with W [out, in] initialised N(0, std²) and b = 0 (GPT-2 init).
 func linear(scope *model.Scope, x *Node, out int, std float64) *Node {
-	g := x.Graph()
-	in := x.Shape().Dim(-1)
-	w := scope.WithInitializer(initializer.RandomNormalFn(scope, std)).
-		VariableWithShape("weight", shapes.Make(x.DType(), out, in)).NodeValue(g) // [out, in]
-	b := scope.WithInitializer(initializer.Zero).
-		VariableWithShape("bias", shapes.Make(x.DType(), out)).NodeValue(g) // [out]
-	return nn.Dense(x, w, b, compute.DenseLayoutOutputsInput)
+	return transformer.LinearWithInit(scope, x, out, true, initializer.RandomNormalFn(scope, std))
 }
 
 // activation maps HF's activation_function names onto the transformer package's activations.
