@@ -38,6 +38,16 @@ type FinetuneOptions struct {
 	// Progress shows the progress bar; Log receives one-line notes.
 	Progress bool
 	Log      io.Writer
+	// EvalEvery > 0 evaluates on Valid every that many steps (and at the end) and passes the
+	// metrics to OnEval: the points of a validation-accuracy-vs-step curve.
+	EvalEvery int
+	OnEval    func(m FinetuneMetrics)
+	// OnStep, if set, sees the global step and the training loss after every update.
+	OnStep func(step int64, loss float64)
+	// FreezeEncoder trains the classifier head only (a "linear probe"): the BertModel variables
+	// under "/bert/" (embeddings, encoder layers, pooler) are not trainable and keep their
+	// initial values — the pre-trained ones, or random ones without Pretrained.
+	FreezeEncoder bool
 }
 
 // FinetuneMetrics are the results of a fine-tuning run.
@@ -151,13 +161,44 @@ func Finetune(backend compute.Backend, o FinetuneOptions) (*Model, FinetuneMetri
 	adamw := training.NewAdamW(training.Schedule{Kind: training.Linear, PeakLR: o.LR, WarmupSteps: o.WarmupSteps, DecaySteps: o.Steps})
 	adamw.WeightDecay, adamw.ClipNorm = o.WeightDecay, o.ClipNorm
 	c, labels := o.Model, o.NumLabels
+	freeze := o.FreezeEncoder
 	modelFn := func(scope *model.Scope, _ any, in []*Node) []*Node {
-		return []*Node{SequenceClassification(scope, c, in[0], in[1], in[2], labels)}
+		logits := SequenceClassification(scope, c, in[0], in[1], in[2], labels)
+		if freeze { // the variables exist now (created on first use); the optimizer skips them
+			freezeEncoder(m.Store)
+		}
+		return []*Node{logits}
 	}
 	lossFn := func(lbl, pred []*Node) *Node { return NSPLoss(pred[0], lbl[0]) } // mean cross-entropy
 	trainer := train.NewTrainer(backend, m.Store, modelFn, lossFn, adamw, nil, nil)
+	valid, err := o.dataset("finetune-valid", o.Valid, false)
+	if err != nil {
+		return nil, FinetuneMetrics{}, err
+	}
+	eval, err := m.classifierEval()
+	if err != nil {
+		return nil, FinetuneMetrics{}, err
+	}
+	var lastLoss float64
 	loop := &training.Loop{Trainer: trainer, Data: trainData, TargetStep: o.Steps, Progress: o.Progress,
-		CheckpointDir: o.CheckpointDir, Log: log}
+		CheckpointDir: o.CheckpointDir, Log: log, EvalEvery: o.EvalEvery,
+		OnStep: func(step int64, loss float64) {
+			lastLoss = loss
+			if o.OnStep != nil {
+				o.OnStep(step, loss)
+			}
+		}}
+	if o.EvalEvery > 0 && o.OnEval != nil {
+		loop.Eval = func(step int64) error {
+			loss, acc, n, err := eval(valid)
+			if err != nil {
+				return err
+			}
+			o.OnEval(FinetuneMetrics{Step: step, TrainLoss: lastLoss, ValidLoss: loss, ValidAccuracy: acc,
+				ValidExamples: n, Pretrained: o.Pretrained != "", Seconds: time.Since(start).Seconds()})
+			return nil
+		}
+	}
 	res, err := loop.Run()
 	if err != nil {
 		return nil, FinetuneMetrics{}, fmt.Errorf("bert.Finetune: %w", err)
@@ -167,11 +208,7 @@ func Finetune(backend compute.Backend, o FinetuneOptions) (*Model, FinetuneMetri
 			return nil, FinetuneMetrics{}, err
 		}
 	}
-	valid, err := o.dataset("finetune-valid", o.Valid, false)
-	if err != nil {
-		return nil, FinetuneMetrics{}, err
-	}
-	loss, acc, n, err := m.EvalClassifier(valid)
+	loss, acc, n, err := eval(valid)
 	if err != nil {
 		return nil, FinetuneMetrics{}, err
 	}
@@ -179,11 +216,31 @@ func Finetune(backend compute.Backend, o FinetuneOptions) (*Model, FinetuneMetri
 		ValidExamples: n, Pretrained: o.Pretrained != "", Seconds: time.Since(start).Seconds()}, nil
 }
 
+// freezeEncoder marks every BertModel variable ("/bert/…") of store as not trainable, so that
+// the optimizer neither computes its gradient nor applies weight decay to it.
+func freezeEncoder(store *model.Store) {
+	for v := range store.IterVariables() {
+		if strings.HasPrefix(v.Path(), "/bert/") {
+			v.SetTrainable(false)
+		}
+	}
+}
+
 // EvalClassifier returns the mean cross-entropy and accuracy of a classifier model over one pass
 // of ds (batches as datasets.Classification yields them) and the number of examples.
 func (m *Model) EvalClassifier(ds train.Dataset) (loss, accuracy float64, n int, err error) {
+	eval, err := m.classifierEval()
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	return eval(ds)
+}
+
+// classifierEval compiles the evaluation graph once and returns a function that runs it over
+// one pass of a dataset (EvalClassifier's result), for repeated evaluations during training.
+func (m *Model) classifierEval() (func(ds train.Dataset) (loss, accuracy float64, n int, err error), error) {
 	if m.Head != ClassifierHead {
-		return 0, 0, 0, fmt.Errorf("bert.EvalClassifier: the model has no classifier head")
+		return nil, fmt.Errorf("bert.EvalClassifier: the model has no classifier head")
 	}
 	c, labels := m.Config, m.NumLabels
 	exec, err := model.NewExec(m.Backend, m.Store, func(scope *model.Scope, in []*Node) []*Node {
@@ -193,26 +250,28 @@ func (m *Model) EvalClassifier(ds train.Dataset) (loss, accuracy float64, n int,
 		return []*Node{ReduceAllSum(nll), ReduceAllSum(correct)}
 	})
 	if err != nil {
-		return 0, 0, 0, err
+		return nil, err
 	}
-	var sumLoss, sumCorrect float64
-	err = transformer.Catch("bert.EvalClassifier", func() error {
-		for b, err := range ds.Iter() {
-			if err != nil {
-				return err
+	return func(ds train.Dataset) (loss, accuracy float64, n int, err error) {
+		var sumLoss, sumCorrect float64
+		err = transformer.Catch("bert.EvalClassifier", func() error {
+			for b, err := range ds.Iter() {
+				if err != nil {
+					return err
+				}
+				outs, err := exec.Call(b.Inputs[0], b.Inputs[1], b.Inputs[2], b.Labels[0])
+				if err != nil {
+					return err
+				}
+				sumLoss += float64(outs[0].Value().(float32))
+				sumCorrect += float64(outs[1].Value().(float32))
+				n += b.Labels[0].Shape().Dim(0)
 			}
-			outs, err := exec.Call(b.Inputs[0], b.Inputs[1], b.Inputs[2], b.Labels[0])
-			if err != nil {
-				return err
-			}
-			sumLoss += float64(outs[0].Value().(float32))
-			sumCorrect += float64(outs[1].Value().(float32))
-			n += b.Labels[0].Shape().Dim(0)
+			return nil
+		})
+		if err != nil || n == 0 {
+			return 0, 0, n, err
 		}
-		return nil
-	})
-	if err != nil || n == 0 {
-		return 0, 0, n, err
-	}
-	return sumLoss / float64(n), sumCorrect / float64(n), n, nil
+		return sumLoss / float64(n), sumCorrect / float64(n), n, nil
+	}, nil
 }

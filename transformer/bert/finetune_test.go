@@ -65,3 +65,57 @@ func TestFinetuneFromPretrained(t *testing.T) {
 		t.Errorf("fine-tuning the toy task: %+v, want accuracy ≥ 0.8 on 40 examples", res)
 	}
 }
+
+// TestFinetuneFreezeAndEval: with FreezeEncoder only the classifier changes (the encoder and
+// pooler keep the checkpoint's values), and EvalEvery/OnEval/OnStep report every step and
+// evaluation.
+func TestFinetuneFreezeAndEval(t *testing.T) {
+	b := testBackend(t)
+	dir := t.TempDir()
+	po := toyOptions(dir)
+	po.Steps, po.EvalBatches = 2, 0
+	if _, _, err := Pretrain(b, po); err != nil {
+		t.Fatal(err)
+	}
+	saved, _, err := training.ReadCheckpoint(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var evals []FinetuneMetrics
+	var steps []int64
+	o := FinetuneOptions{Model: po.Model, Pretrained: dir, NumLabels: 2, Train: toyClassification(toyDocs(200, 3)),
+		Valid: toyClassification(toyDocs(40, 4)), Specials: po.Specials, SeqLen: 14, BatchSize: 16, Steps: 6, LR: 1e-2, Seed: 3,
+		FreezeEncoder: true, EvalEvery: 2,
+		OnEval: func(m FinetuneMetrics) { evals = append(evals, m) },
+		OnStep: func(step int64, _ float64) { steps = append(steps, step) }}
+	m, final, err := Finetune(b, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"/bert/encoder/layer_0/ffn/linear1/weight", "/bert/pooler/dense/weight"} {
+		got, err := m.Store.GetVariable(name).Value()
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, w := tensors.MustCopyFlatData[float32](got), tensors.MustCopyFlatData[float32](saved[name])
+		for i := range w {
+			if g[i] != w[i] {
+				t.Fatalf("%s[%d] = %g after frozen fine-tuning, checkpoint has %g", name, i, g[i], w[i])
+			}
+		}
+	}
+	if len(steps) != 6 || steps[5] != 6 {
+		t.Errorf("OnStep saw steps %v, want 1…6", steps)
+	}
+	if len(evals) != 3 || evals[0].Step != 2 || evals[2].Step != 6 || evals[2].ValidExamples != 40 {
+		t.Fatalf("OnEval saw %+v, want steps 2, 4, 6 on 40 examples", evals)
+	}
+	if last := evals[2]; math.Abs(last.ValidAccuracy-final.ValidAccuracy) > 1e-9 || math.Abs(last.ValidLoss-final.ValidLoss) > 1e-6 {
+		t.Errorf("last evaluation %+v differs from the final metrics %+v", last, final)
+	}
+	// The classifier did train.
+	cls, _ := m.Store.GetVariable("/classifier/weight").Value()
+	if cls == nil {
+		t.Fatal("no /classifier/weight")
+	}
+}
