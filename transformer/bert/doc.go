@@ -33,7 +33,9 @@
 //	             perplexity exp(L_MLM), MLM accuracy, NSP loss and accuracy), atomic checkpoints
 //	             and exact resume (batch k depends only on (seed, k)) — package transformer/training
 //	Finetune     BertForSequenceClassification, encoder from a Pretrain checkpoint (LoadEncoder)
-//	             or from scratch; the course's task is Tang vs Song poems
+//	             or from scratch; full fine-tuning (θ_BERT and the head) or, with FreezeEncoder,
+//	             the head only (a linear probe on pooled = tanh(W·h_[CLS] + b)); EvalEvery/OnEval
+//	             give validation-accuracy-vs-step curves; the course's task is Tang vs Song poems
 //	FillMask     top-k tokens with probabilities for every [MASK]
 //
 // One difference from HF remains in training only (inference is identical): the encoder layers
