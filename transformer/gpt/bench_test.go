@@ -1,6 +1,8 @@
 package gpt
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -89,4 +91,21 @@ func BenchmarkTrainStep(b *testing.B) {
 		step(int64(i + 1))
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/step")
+}
+
+// BenchmarkSample draws one token from a Tang-sized vocabulary (9,589 logits): full distribution
+// (every logit sorted) and top-k 50 (one selection pass).
+func BenchmarkSample(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	logits := make([]float32, 9589)
+	for i := range logits {
+		logits[i] = float32(r.NormFloat64())
+	}
+	for _, k := range []int{0, 50} {
+		b.Run(fmt.Sprintf("topK=%d", k), func(b *testing.B) {
+			for range b.N {
+				Sample(logits, 0.8, k, 0, r)
+			}
+		})
+	}
 }

@@ -2,6 +2,8 @@ package gpt
 
 import (
 	"math/rand/v2"
+	"slices"
+	"sort"
 	"testing"
 
 	"github.com/bert2gpt/bert2gpt/backend"
@@ -133,5 +135,34 @@ func TestGeneratePastContext(t *testing.T) {
 	}
 	if _, err := m.Generate(make([]int32, 17), GenerateOptions{MaxNewTokens: 1}); err == nil {
 		t.Fatal("a prompt longer than the context was accepted")
+	}
+}
+
+// sortedCandidates is the plain definition candidates must agree with: all ids stably sorted by
+// decreasing logit, cut to topK.
+func sortedCandidates(logits []float32, topK int) []int {
+	idx := make([]int, len(logits))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return logits[idx[a]] > logits[idx[b]] })
+	if topK > 0 && topK < len(idx) {
+		idx = idx[:topK]
+	}
+	return idx
+}
+
+func TestCandidatesMatchStableSort(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for trial := range 200 {
+		logits := make([]float32, 1+r.IntN(300))
+		for i := range logits {
+			logits[i] = float32(r.IntN(20)) / 4 // many ties
+		}
+		for _, k := range []int{0, 1, 2, 5, 40, len(logits), len(logits) + 3} {
+			if got, want := candidates(logits, k), sortedCandidates(logits, k); !slices.Equal(got, want) {
+				t.Fatalf("trial %d, V=%d, topK=%d: candidates %v, stable sort %v", trial, len(logits), k, got, want)
+			}
+		}
 	}
 }

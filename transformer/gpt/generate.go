@@ -1,10 +1,11 @@
 package gpt
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"sort"
+	"slices"
 
 	"github.com/bert2gpt/bert2gpt/transformer"
 	"github.com/gomlx/compute/dtypes"
@@ -217,14 +218,7 @@ func Sample(logits []float32, temperature float64, topK int, topP float64, rng *
 		}
 		return int32(best)
 	}
-	idx := make([]int, len(logits))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return logits[idx[a]] > logits[idx[b]] })
-	if topK > 0 && topK < len(idx) {
-		idx = idx[:topK]
-	}
+	idx := candidates(logits, topK)
 	maxL := float64(logits[idx[0]])
 	probs := make([]float64, len(idx))
 	sum := 0.0
@@ -262,6 +256,51 @@ func Sample(logits []float32, temperature float64, topK int, topP float64, rng *
 	return int32(idx[len(idx)-1])
 }
 
+// candidates returns the token ids ordered by decreasing logit (ties: smaller id first), only the
+// first topK of them when 0 < topK < V. With a small k the ids are selected in one pass, keeping a
+// sorted list of the best k so far (most tokens fail the comparison with its last entry), instead
+// of sorting all V logits for every new token.
+func candidates(logits []float32, topK int) []int {
+	if topK <= 0 || topK >= len(logits) {
+		type scored struct {
+			logit float32
+			id    int
+		}
+		all := make([]scored, len(logits))
+		for i, x := range logits {
+			all[i] = scored{x, i}
+		}
+		// Decreasing logit, then increasing id: a total order, so the fast unstable sort gives
+		// the stable sort's result.
+		slices.SortFunc(all, func(a, b scored) int {
+			return cmp.Or(cmp.Compare(b.logit, a.logit), cmp.Compare(a.id, b.id))
+		})
+		idx := make([]int, len(all))
+		for i, s := range all {
+			idx[i] = s.id
+		}
+		return idx
+	}
+	best := make([]int, 0, topK)
+	for i, x := range logits {
+		if len(best) == topK && x <= logits[best[topK-1]] {
+			continue
+		}
+		// Insert after every entry with a logit ≥ x (earlier ids win ties, as in a stable sort).
+		at, _ := slices.BinarySearchFunc(best, x, func(j int, x float32) int {
+			if logits[j] >= x {
+				return -1
+			}
+			return 1
+		})
+		if len(best) == topK {
+			best = best[:topK-1]
+		}
+		best = slices.Insert(best, at, i)
+	}
+	return best
+}
+
 // Loss returns the mean causal-LM cross-entropy of inputs [batch][seq] against targets
 // [batch][seq] (targets[b][t] is the token after inputs[b][t]; negative targets are skipped).
 func (m *Model) Loss(inputs, targets [][]int32) (float64, error) {
@@ -273,14 +312,17 @@ func (m *Model) Loss(inputs, targets [][]int32) (float64, error) {
 	}
 	var loss float64
 	err := transformer.Catch("gpt.Model.Loss", func() error {
-		c := m.Config
-		e, err := model.NewExec(m.Backend, m.Store, func(scope *model.Scope, in, tg *Node) *Node {
-			return ConvertDType(Loss(Logits(scope, c, in), tg), dtypes.Float64)
-		})
-		if err != nil {
-			return err
+		if m.loss == nil { // built once; the Exec compiles one graph per batch shape and keeps it
+			c := m.Config
+			e, err := model.NewExec(m.Backend, m.Store, func(scope *model.Scope, in, tg *Node) *Node {
+				return ConvertDType(Loss(Logits(scope, c, in), tg), dtypes.Float64)
+			})
+			if err != nil {
+				return err
+			}
+			m.loss = e
 		}
-		out, err := e.Call1(tensors.FromValue(inputs), tensors.FromValue(targets))
+		out, err := m.loss.Call1(tensors.FromValue(inputs), tensors.FromValue(targets))
 		if err != nil {
 			return err
 		}

@@ -19,6 +19,7 @@ type Model struct {
 	Backend compute.Backend
 
 	logits *model.Exec
+	loss   *model.Exec         // Loss, created on first use
 	steps  map[int]*model.Exec // KV-cache step executors by cache length
 	window map[int]*model.Exec // uncached "full window" executors by window length
 }
