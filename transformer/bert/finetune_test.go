@@ -6,6 +6,7 @@ import (
 
 	"github.com/bert2gpt/bert2gpt/datasets"
 	"github.com/bert2gpt/bert2gpt/transformer/training"
+	"github.com/gomlx/compute"
 	"github.com/gomlx/gomlx/core/tensors"
 )
 
@@ -22,13 +23,12 @@ func toyClassification(docs [][][]int) []datasets.ClassificationExample {
 	return out
 }
 
-// TestFinetuneFromPretrained: the fine-tuned model starts from the pre-trained encoder (after
-// one update with a tiny learning rate the encoder weights are still the checkpoint's), and a
-// short fine-tuning run learns the toy task.
-func TestFinetuneFromPretrained(t *testing.T) {
-	b := testBackend(t)
-	dir := t.TempDir()
-	po := toyOptions(dir)
+// toyPretrained pre-trains the toy model for two steps into a temporary directory and returns
+// the directory, the options used and the checkpoint's tensors.
+func toyPretrained(t *testing.T, b compute.Backend) (dir string, po PretrainOptions, saved map[string]*tensors.Tensor) {
+	t.Helper()
+	dir = t.TempDir()
+	po = toyOptions(dir)
 	po.Steps, po.EvalBatches = 2, 0
 	if _, _, err := Pretrain(b, po); err != nil {
 		t.Fatal(err)
@@ -37,6 +37,15 @@ func TestFinetuneFromPretrained(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return dir, po, saved
+}
+
+// TestFinetuneFromPretrained: the fine-tuned model starts from the pre-trained encoder (after
+// one update with a tiny learning rate the encoder weights are still the checkpoint's), and a
+// short fine-tuning run learns the toy task.
+func TestFinetuneFromPretrained(t *testing.T) {
+	b := testBackend(t)
+	dir, po, saved := toyPretrained(t, b)
 	o := FinetuneOptions{Model: po.Model, Pretrained: dir, NumLabels: 2, Train: toyClassification(toyDocs(200, 3)),
 		Valid: toyClassification(toyDocs(40, 4)), Specials: po.Specials, SeqLen: 14, BatchSize: 16, Steps: 1, LR: 1e-9, Seed: 3}
 	m, _, err := Finetune(b, o)
@@ -71,16 +80,7 @@ func TestFinetuneFromPretrained(t *testing.T) {
 // evaluation.
 func TestFinetuneFreezeAndEval(t *testing.T) {
 	b := testBackend(t)
-	dir := t.TempDir()
-	po := toyOptions(dir)
-	po.Steps, po.EvalBatches = 2, 0
-	if _, _, err := Pretrain(b, po); err != nil {
-		t.Fatal(err)
-	}
-	saved, _, err := training.ReadCheckpoint(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, po, saved := toyPretrained(t, b)
 	var evals []FinetuneMetrics
 	var steps []int64
 	o := FinetuneOptions{Model: po.Model, Pretrained: dir, NumLabels: 2, Train: toyClassification(toyDocs(200, 3)),
