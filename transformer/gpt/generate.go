@@ -262,23 +262,13 @@ func Sample(logits []float32, temperature float64, topK int, topP float64, rng *
 // of sorting all V logits for every new token.
 func candidates(logits []float32, topK int) []int {
 	if topK <= 0 || topK >= len(logits) {
-		type scored struct {
-			logit float32
-			id    int
-		}
-		all := make([]scored, len(logits))
-		for i, x := range logits {
-			all[i] = scored{x, i}
+		idx := make([]int, len(logits))
+		for i := range idx {
+			idx[i] = i
 		}
 		// Decreasing logit, then increasing id: a total order, so the fast unstable sort gives
 		// the stable sort's result.
-		slices.SortFunc(all, func(a, b scored) int {
-			return cmp.Or(cmp.Compare(b.logit, a.logit), cmp.Compare(a.id, b.id))
-		})
-		idx := make([]int, len(all))
-		for i, s := range all {
-			idx[i] = s.id
-		}
+		slices.SortFunc(idx, func(a, b int) int { return cmp.Or(cmp.Compare(logits[b], logits[a]), cmp.Compare(a, b)) })
 		return idx
 	}
 	best := make([]int, 0, topK)
