@@ -177,13 +177,14 @@ func Chosen() Choice {
 
 // Open constructs the backend for a Choice. It never downloads anything unless BERT2GPT_XLA_AUTOINSTALL=1,
 // and turns GoMLX's panics for unknown backends into errors. For XLA it first tunes the C allocator
-// (see EnvMallocTuning) and, for the CPU plugin, adds XLACPUFlags to XLA_FLAGS.
+// (see EnvMallocTuning) and, for the CPU plugin with BERT2GPT_XLA_ONEDNN=1, adds XLAOneDNNFlags to
+// XLA_FLAGS.
 func Open(c Choice) (b compute.Backend, err error) {
 	if c.Name() == "xla" {
 		xla.EnableAutoInstall(os.Getenv(EnvAutoInstall) == "1")
 		maybeTuneHostMalloc() // before the plugin's threads start allocating; see EnvMallocTuning
-		if isXLACPU(c.Config) {
-			addXLACPUFlags() // read by the plugin when it is loaded; see XLACPUFlags
+		if isXLACPU(c.Config) && os.Getenv(EnvXLAOneDNN) == "1" {
+			addXLAFlags(XLAOneDNNFlags) // read by the plugin when it is loaded
 		}
 	}
 	defer func() {

@@ -206,7 +206,7 @@ func TestTrainAttentionDoesNotHang(t *testing.T) {
 	}
 }
 
-func TestXLACPUFlagsOnlyForTheCPUPlugin(t *testing.T) {
+func TestXLAFlagsOnlyForTheCPUPlugin(t *testing.T) {
 	for config, want := range map[string]bool{
 		"xla:cpu": true, "xla:cpu_v0.83.1": true, "xla:/opt/pjrt/pjrt_c_api_cpu_plugin.so": true, "xla": true,
 		"xla:cuda": false, "xla:/opt/pjrt/pjrt_c_api_cuda_plugin.so": false, "go": false, SafeGoConfig: false,
@@ -216,9 +216,9 @@ func TestXLACPUFlagsOnlyForTheCPUPlugin(t *testing.T) {
 		}
 	}
 	t.Setenv(EnvXLAFlags, "--xla_cpu_use_onednn=false")
-	addXLACPUFlags()
-	addXLACPUFlags() // idempotent
-	if got, want := os.Getenv(EnvXLAFlags), XLACPUFlags+" --xla_cpu_use_onednn=false"; got != want {
+	addXLAFlags(XLAOneDNNFlags)
+	addXLAFlags(XLAOneDNNFlags) // idempotent
+	if got, want := os.Getenv(EnvXLAFlags), XLAOneDNNFlags+" --xla_cpu_use_onednn=false"; got != want {
 		t.Errorf("XLA_FLAGS = %q, want %q (ours once, the user's last so that they win)", got, want)
 	}
 }

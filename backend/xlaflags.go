@@ -6,17 +6,23 @@ import (
 	"strings"
 )
 
-// XLACPUFlags are the XLA compiler flags bert2gpt adds (through XLA_FLAGS) when it opens XLA's CPU
-// plugin: matrix products (dot fusions) go to oneDNN instead of the default XNNPACK/YNNPACK kernels.
-// Measured on the 2-core machine in interleaved runs of the nanoGPT CPU training step (batch 12 × 64,
-// 4 layers, width 128): 54.3 ms/step with XLA's defaults, 45.8 with these flags (six runs each); the
-// parity suite passes unchanged (float32, bound 1e-5). Other flags tried and not kept (no gain beyond
-// the noise): the concurrency-optimised scheduler, XNNPACK off, YNNPACK fusions off, fast math,
-// single-threaded Eigen, the FAST_RUNTIME preset, oneDNN element-wise fusions.
+// EnvXLAOneDNN, when "1", makes XLA's CPU plugin compile matrix products with oneDNN (XLAOneDNNFlags)
+// instead of its default XNNPACK/YNNPACK kernels. It is off by default because XLA's oneDNN dot
+// fusion is experimental and, in the plugin setup installs, kills the process (SIGILL after
+// "partition compile failed") on a graph as common as plain SGD: θ − c·(x·W), a subtraction whose
+// second operand is a matrix product, fails to compile in oneDNN; θ + (−c)·(x·W) compiles.
+// bert2gpt's own trainers (training.AdamW) never build that pattern.
 //
-// Flags already in XLA_FLAGS come after these, so a user's own setting wins (XLA keeps the last
-// value of a flag): XLA_FLAGS=--xla_cpu_use_onednn=false restores the defaults.
-const XLACPUFlags = "--xla_cpu_use_onednn=true --xla_cpu_experimental_onednn_fusion_type=dot"
+// What it buys, measured on the 2-core machine in interleaved runs of the nanoGPT CPU training step
+// (batch 12 × 64, 4 layers, width 128): 54.3 ms/step with XLA's defaults, 45.8 with oneDNN (six runs
+// each); the parity suite passes unchanged with it (float32, bound 1e-5). scripts/bench/train_step.py
+// measures both. Other flags tried and not kept (no gain beyond the noise): the
+// concurrency-optimised scheduler, XNNPACK off, YNNPACK fusions off, fast math, single-threaded
+// Eigen, the FAST_RUNTIME preset, oneDNN element-wise fusions.
+const EnvXLAOneDNN = "BERT2GPT_XLA_ONEDNN"
+
+// XLAOneDNNFlags are the XLA compiler flags EnvXLAOneDNN=1 adds to XLA_FLAGS.
+const XLAOneDNNFlags = "--xla_cpu_use_onednn=true --xla_cpu_experimental_onednn_fusion_type=dot"
 
 // EnvXLAFlags is XLA's own variable, read once by the plugin when it is loaded.
 const EnvXLAFlags = "XLA_FLAGS"
@@ -34,11 +40,12 @@ func isXLACPU(config string) bool {
 	return plugin == "" || strings.HasPrefix(plugin, "cpu") || strings.HasPrefix(base, "pjrt_c_api_cpu")
 }
 
-// addXLACPUFlags puts XLACPUFlags in front of XLA_FLAGS (once) before the CPU plugin is loaded.
-func addXLACPUFlags() {
+// addXLAFlags puts flags in front of XLA_FLAGS (once), before the plugin is loaded. Flags already in
+// XLA_FLAGS come after them, so a user's own setting wins (XLA keeps the last value of a flag).
+func addXLAFlags(flags string) {
 	current := os.Getenv(EnvXLAFlags)
-	if strings.Contains(current, XLACPUFlags) {
+	if strings.Contains(current, flags) {
 		return
 	}
-	os.Setenv(EnvXLAFlags, strings.TrimSpace(XLACPUFlags+" "+current))
+	os.Setenv(EnvXLAFlags, strings.TrimSpace(flags+" "+current))
 }
