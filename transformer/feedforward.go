@@ -50,13 +50,15 @@ func (a Activation) Apply(x *Node) *Node {
 
 // GeluErf is ½x(1 + erf(x/√2)).
 func GeluErf(x *Node) *Node {
-	return Mul(MulScalar(x, 0.5), OnePlus(Erf(MulScalar(x, 1/math.Sqrt2))))
+	// AddScalar(·, 1) rather than OnePlus, which puts the scalar on the left: the pure-Go backend has
+	// a fast loop for a scalar on the right only (here and in GeluTanh).
+	return Mul(MulScalar(x, 0.5), AddScalar(Erf(MulScalar(x, 1/math.Sqrt2)), 1))
 }
 
 // GeluTanh is ½x(1 + tanh(√(2/π)(x + 0.044715x³))).
 func GeluTanh(x *Node) *Node {
 	inner := MulScalar(Add(x, MulScalar(Mul(Square(x), x), 0.044715)), math.Sqrt(2/math.Pi))
-	return Mul(MulScalar(x, 0.5), OnePlus(Tanh(inner)))
+	return Mul(MulScalar(x, 0.5), AddScalar(Tanh(inner), 1))
 }
 
 // FeedForward is the position-wise network FFN(x) = act(x·W₁ᵀ + b₁)·W₂ᵀ + b₂ ("Attention Is All

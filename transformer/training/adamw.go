@@ -129,8 +129,15 @@ func (o *AdamW) UpdateGraph(scope *model.Scope, g *Graph, loss *Node) {
 	lr := o.Schedule.Graph(SubScalar(step, int64(1)), dtypes.Float32)
 	LearningRateVar(store).SetNodeValue(lr)
 	t := ConvertDType(step, dtypes.Float32)
-	bias1 := OneMinus(Pow(Scalar(g, dtypes.Float32, o.Beta1), t)) // 1−β₁ᵗ
-	bias2 := OneMinus(Pow(Scalar(g, dtypes.Float32, o.Beta2), t)) // 1−β₂ᵗ
+	// Scalars first, so that each parameter costs as few full-size passes as possible (the order of
+	// operations is torch.optim.AdamW's):
+	//   step size   lr/(1−β₁ᵗ)             and   1/√(1−β₂ᵗ)
+	//   θ ← θ·(1 − lr·λ)                    (decoupled weight decay, before the Adam step)
+	//   θ ← θ − step size · m / (√v/√(1−β₂ᵗ) + ε)
+	// which is θ − lr·(m̂/(√v̂+ε) + λ·θ) with m̂, v̂ the bias-corrected moments.
+	stepSize := Div(lr, OneMinus(Pow(Scalar(g, dtypes.Float32, o.Beta1), t)))   // lr/(1−β₁ᵗ)
+	invSqrtBias2 := Rsqrt(OneMinus(Pow(Scalar(g, dtypes.Float32, o.Beta2), t))) // 1/√(1−β₂ᵗ)
+	keep := OneMinus(MulScalar(lr, o.WeightDecay))                              // 1 − lr·λ
 	decay := o.Decay
 	if decay == nil {
 		decay = DefaultDecay
@@ -138,16 +145,17 @@ func (o *AdamW) UpdateGraph(scope *model.Scope, g *Graph, loss *Node) {
 	for i, v := range params {
 		m, s := o.moments(store, v)
 		grad := grads[i]
-		mNew := Add(MulScalar(m.NodeValue(g), o.Beta1), MulScalar(grad, 1-o.Beta1))
-		sNew := Add(MulScalar(s.NodeValue(g), o.Beta2), MulScalar(Square(grad), 1-o.Beta2))
+		mNew := Add(MulScalar(m.NodeValue(g), o.Beta1), MulScalar(grad, 1-o.Beta1))         // β₁m + (1−β₁)g
+		sNew := Add(MulScalar(s.NodeValue(g), o.Beta2), MulScalar(Square(grad), 1-o.Beta2)) // β₂v + (1−β₂)g²
 		m.SetNodeValue(mNew)
 		s.SetNodeValue(sNew)
-		update := Div(Div(mNew, bias1), AddScalar(Sqrt(Div(sNew, bias2)), o.Epsilon))
 		theta := ConvertDType(v.NodeValue(g), dtypes.Float32)
 		if o.WeightDecay > 0 && decay(v.Path()) {
-			update = Add(update, MulScalar(theta, o.WeightDecay))
+			theta = Mul(theta, keep)
 		}
-		v.SetNodeValue(ConvertDType(Sub(theta, Mul(lr, update)), v.DType()))
+		denom := AddScalar(Mul(Sqrt(sNew), invSqrtBias2), o.Epsilon) // √v̂ + ε
+		// Scalars go on the right of Mul: the pure-Go backend has a fast loop for a scalar rhs only.
+		v.SetNodeValue(ConvertDType(Sub(theta, Mul(Div(mNew, denom), stepSize)), v.DType()))
 	}
 }
 
