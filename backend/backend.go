@@ -50,6 +50,14 @@ func (c Choice) String() string {
 // Select decides which backend to use without constructing it. It reads the environment and the file
 // system only (no network), so it returns in milliseconds.
 func Select() Choice {
+	c := selectBackend()
+	if oneDNNRequested() && isXLACPU(c.Config) {
+		c.Reason += "; matrix products on oneDNN (" + EnvXLAOneDNN + "=1)"
+	}
+	return c
+}
+
+func selectBackend() Choice {
 	if cfg, ok := os.LookupEnv(EnvBackend); ok && strings.TrimSpace(cfg) != "" {
 		cfg = strings.TrimSpace(cfg)
 		if cfg == "go" {
@@ -183,7 +191,7 @@ func Open(c Choice) (b compute.Backend, err error) {
 	if c.Name() == "xla" {
 		xla.EnableAutoInstall(os.Getenv(EnvAutoInstall) == "1")
 		maybeTuneHostMalloc() // before the plugin's threads start allocating; see EnvMallocTuning
-		if isXLACPU(c.Config) && os.Getenv(EnvXLAOneDNN) == "1" {
+		if isXLACPU(c.Config) && oneDNNRequested() {
 			addXLAFlags(XLAOneDNNFlags) // read by the plugin when it is loaded
 		}
 	}

@@ -205,20 +205,3 @@ func TestTrainAttentionDoesNotHang(t *testing.T) {
 		t.Fatal("training a Transformer stack on the Go backend did not finish in 4 minutes: the worker-pool deadlock is back")
 	}
 }
-
-func TestXLAFlagsOnlyForTheCPUPlugin(t *testing.T) {
-	for config, want := range map[string]bool{
-		"xla:cpu": true, "xla:cpu_v0.83.1": true, "xla:/opt/pjrt/pjrt_c_api_cpu_plugin.so": true, "xla": true,
-		"xla:cuda": false, "xla:/opt/pjrt/pjrt_c_api_cuda_plugin.so": false, "go": false, SafeGoConfig: false,
-	} {
-		if got := isXLACPU(config); got != want {
-			t.Errorf("isXLACPU(%q) = %v, want %v", config, got, want)
-		}
-	}
-	t.Setenv(EnvXLAFlags, "--xla_cpu_use_onednn=false")
-	addXLAFlags(XLAOneDNNFlags)
-	addXLAFlags(XLAOneDNNFlags) // idempotent
-	if got, want := os.Getenv(EnvXLAFlags), XLAOneDNNFlags+" --xla_cpu_use_onednn=false"; got != want {
-		t.Errorf("XLA_FLAGS = %q, want %q (ours once, the user's last so that they win)", got, want)
-	}
-}

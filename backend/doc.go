@@ -24,6 +24,23 @@
 // Why not GoMLX's own default: GoMLX picks "xla" and, when no plugin is installed, tries to download
 // one from the internet; without network access it fails and does not fall back.
 //
+// Where XLA's CPU plugin comes from: the PyPI wheel lammps-jax-pjrt-cpu ships a build of OpenXLA's
+// pjrt_c_api_cpu_plugin.so (it exports GetPjrtApi, PJRT C API 0.115); scripts/setup.sh installs it
+// hash-pinned (scripts/requirements-xla.txt) and links it into .tools/pjrt, and `make test` runs the
+// parity suite on it and on the pure-Go backend.
+//
+// Speed on XLA's CPU plugin (measured with scripts/bench/train_step.py, the nanoGPT CPU training step):
+//
+//   - Open tunes glibc's malloc before loading the plugin (EnvMallocTuning explains why): XLA
+//     allocates a training step's 46 MB of temporaries and its ~160 output buffers with malloc on
+//     every execution, and glibc's defaults turned that into ~12,000 page faults per step.
+//   - BERT2GPT_XLA_ONEDNN=1 sends matrix products to oneDNN (EnvXLAOneDNN), ~15% faster here but
+//     off by default: XLA's experimental oneDNN fusion crashes the process on plain SGD updates.
+//   - What stays slower than PyTorch is inside XLA: at these sizes its default matmul kernels reach
+//     60–90 GFLOP/s on weight-gradient products (XLA leaves a dot contracting both operands' leading
+//     axis to Eigen) against PyTorch's 140–150; GoMLX compiles without input/output aliasing, so
+//     updated weights are new buffers each step.
+//
 // New prints one line that says which backend was chosen and why, e.g.
 //
 //	bert2gpt backend: go (parallelism=-1) — no PJRT plugin found; set GOMLX_BACKEND=xla:cpu to force XLA

@@ -11,7 +11,9 @@ import (
 // fusion is experimental and, in the plugin setup installs, kills the process (SIGILL after
 // "partition compile failed") on a graph as common as plain SGD: θ − c·(x·W), a subtraction whose
 // second operand is a matrix product, fails to compile in oneDNN; θ + (−c)·(x·W) compiles.
-// bert2gpt's own trainers (training.AdamW) never build that pattern.
+// bert2gpt's own trainers (training.AdamW) never build that pattern, and `make test` runs the parity
+// suite and the CLI's tests with oneDNN on; the bert2gpt command, which runs only the library's own
+// graphs, turns it on unless BERT2GPT_XLA_ONEDNN is set (to anything but "1" to keep it off).
 //
 // What it buys, measured on the 2-core machine in interleaved runs of the nanoGPT CPU training step
 // (batch 12 × 64, 4 layers, width 128): 54.3 ms/step with XLA's defaults, 45.8 with oneDNN (six runs
@@ -20,6 +22,9 @@ import (
 // concurrency-optimised scheduler, XNNPACK off, YNNPACK fusions off, fast math, single-threaded
 // Eigen, the FAST_RUNTIME preset, oneDNN element-wise fusions.
 const EnvXLAOneDNN = "BERT2GPT_XLA_ONEDNN"
+
+// oneDNNRequested reports whether EnvXLAOneDNN is "1".
+func oneDNNRequested() bool { return os.Getenv(EnvXLAOneDNN) == "1" }
 
 // XLAOneDNNFlags are the XLA compiler flags EnvXLAOneDNN=1 adds to XLA_FLAGS.
 const XLAOneDNNFlags = "--xla_cpu_use_onednn=true --xla_cpu_experimental_onednn_fusion_type=dot"

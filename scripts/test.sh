@@ -2,7 +2,8 @@
 # scripts/test.sh — `make test`: the whole suite.
 #   1. setup (with the browser-test dependencies)
 #   2. go vet + go test ./... (unit and parity tests; on XLA when its plugin is installed)
-#   3. the parity suite again on the pure-Go backend (both backends are checked)
+#   3. the parity suite again on the pure-Go backend (both backends are checked), and with the CLI's
+#      tests on XLA with oneDNN matrix products (BERT2GPT_XLA_ONEDNN=1) when the XLA plugin is installed
 #   4. every notebook matches its lesson, and runs in quick mode (BERT2GPT_QUICK=1) without errors
 #   5. a real browser opens chapter 00 in JupyterLab and runs it on the GoNB kernel
 # --go-only stops after step 3.
@@ -17,12 +18,17 @@ t0=$(date +%s)
 banner "setup"
 if [ "$go_only" = 1 ]; then scripts/setup.sh; else scripts/setup.sh --browser; fi
 
-banner "go vet + go test ./... (default backend: $(go run ./cmd/bert2gpt backend 2>/dev/null || echo '?'))"
+banner "go vet + go test ./... (default backend: $(BERT2GPT_XLA_ONEDNN=0 go run ./cmd/bert2gpt backend 2>/dev/null || echo '?'))"
 go vet ./...
 go test -timeout 30m ./...
 
 banner "parity suite on the pure-Go backend"
 GOMLX_BACKEND=go go test -count=1 -timeout 30m ./transformer/...
+
+if [ -e .tools/pjrt/pjrt_c_api_cpu_plugin.so ]; then
+  banner "parity suite and CLI on XLA with oneDNN matrix products (BERT2GPT_XLA_ONEDNN=1, the CLI's default)"
+  BERT2GPT_XLA_ONEDNN=1 go test -count=1 -timeout 30m ./transformer/... ./cmd/...
+fi
 
 [ "$go_only" = 1 ] && { echo "go tests done in $(( $(date +%s) - t0 ))s"; exit 0; }
 

@@ -1,23 +1,33 @@
 """The nanoGPT CPU recipe's training step, measured in one run on every engine available here.
 
-    python3 scripts/bench/train_step.py [--steps 30]      (`make bench` runs it with .venv-ref's Python)
+    python3 scripts/bench/train_step.py [--steps 30] [--rounds 3]   (`make bench` runs it with .venv-ref's Python)
 
-For PyTorch eager (scripts/bench/gpt_bench.py, nanoGPT's model semantics; skipped when torch is not
-importable) and for bert2gpt on each GoMLX backend (XLA when .tools/pjrt has the plugin, and the pure-Go
-backend) it prints the median step time, the model FLOP/s and the MFU:
+Engines: PyTorch eager (scripts/bench/gpt_bench.py, nanoGPT's model semantics, 1 and 2 threads, the
+faster one kept; skipped when torch is not importable) and bert2gpt on each GoMLX backend:
+
+    XLA CPU                    the default when scripts/setup.sh installed the plugin
+    XLA CPU + oneDNN           BERT2GPT_XLA_ONEDNN=1 (see package backend: off by default, XLA bug)
+    XLA CPU, glibc malloc      BERT2GPT_MALLOC_TUNING=0 (what the allocator tuning buys)
+    pure Go                    GOMLX_BACKEND=go
+
+This machine's speed drifts by ±15% over minutes (a shared host), so the engines are measured in
+`--rounds` interleaved rounds and each one's median step time over the rounds is reported; the ratio
+to PyTorch is taken from those medians. For every engine it prints the median step time, the model
+FLOP/s and the MFU:
 
     model FLOPs per step = 6·B·T·(12·L·d² + V·d)  +  12·L·B·T²·d
                            (matmul weights, forward+backward)   (QKᵀ and A·V, forward+backward)
     MFU = model FLOP/s ÷ this machine's best measured float32 matmul throughput
 
 with B = 12, T = 64, L = 4, d = 128, V = 65. The matmul throughput is measured by the same run:
-`BenchmarkMatMulF32` (1024×1024 on each backend) and torch.matmul. Bias, LayerNorm, softmax and the
-optimizer are not counted as model FLOPs: they are the overhead MFU exposes.
+`BenchmarkMatMulF32` (1024×1024 on each backend) and torch.matmul, the best of all rounds. Bias,
+LayerNorm, softmax and the optimizer are not counted as model FLOPs: they are the overhead MFU exposes.
 """
 import argparse
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import time
@@ -25,71 +35,106 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 B, T, L, D, V = 12, 64, 4, 128, 65
 FLOPS_PER_STEP = 6 * B * T * (12 * L * D * D + V * D) + 12 * L * B * T * T * D
+PLUGIN = os.path.join(ROOT, ".tools/pjrt/pjrt_c_api_cpu_plugin.so")
 
 
-def go_bench(backend, pattern, pkg, benchtime):
-    env = dict(os.environ, GOMLX_BACKEND=backend, GOEXPERIMENT=os.environ.get("GOEXPERIMENT", "simd"))
+def go_bench(env, pattern, pkg, benchtime):
+    env = dict(os.environ, GOEXPERIMENT=os.environ.get("GOEXPERIMENT", "simd"), **env)
     out = subprocess.run(["go", "test", "-run", "^$", "-bench", pattern, "-benchtime", benchtime, pkg],
                          cwd=ROOT, env=env, capture_output=True, text=True)
     if out.returncode != 0:
-        sys.exit(f"go test -bench {pattern} {pkg} on {backend} failed:\n{out.stdout[-2000:]}{out.stderr[-2000:]}")
+        sys.exit(f"go test -bench {pattern} {pkg} with {env_text(env)} failed:\n{out.stdout[-2000:]}{out.stderr[-2000:]}")
     return out.stdout
 
 
+def env_text(env):
+    return " ".join(f"{k}={v}" for k, v in env.items() if k.startswith(("GOMLX_", "BERT2GPT_")))
+
+
 def metric(text, unit):
-    m = re.search(r"([\d.]+) " + re.escape(unit), text)
+    m = re.search(r"([\d.]+) " + re.escape(unit) + r"(\s|$)", text)
     return float(m.group(1)) if m else None
 
 
-def torch_numbers(steps):
-    try:
-        import torch
-    except ImportError:
-        return None
+def go_engines():
+    """(name, environment) of every bert2gpt engine available here."""
+    engines = []
+    if os.path.exists(PLUGIN):
+        xla = {"GOMLX_BACKEND": "xla:" + PLUGIN}
+        engines += [("bert2gpt, XLA CPU", xla),
+                    ("bert2gpt, XLA CPU + oneDNN", dict(xla, BERT2GPT_XLA_ONEDNN="1")),
+                    ("bert2gpt, XLA CPU, glibc malloc", dict(xla, BERT2GPT_MALLOC_TUNING="0"))]
+    return engines + [("bert2gpt, pure Go", {"GOMLX_BACKEND": "go"})]
+
+
+def torch_matmul_gflops():
+    import torch
     torch.set_num_threads(2)
     a = torch.rand(1024, 1024)
     torch.matmul(a, a)
     start, n = time.perf_counter(), 20
     for _ in range(n):
         torch.matmul(a, a)
-    gflops = 2 * 1024**3 * n / (time.perf_counter() - start) / 1e9
+    return 2 * 1024**3 * n / (time.perf_counter() - start) / 1e9
+
+
+def torch_step_ms(steps):
+    """Median step time of the faster of 1 and 2 threads, and that thread count."""
     runs = {}
     for threads in (1, 2):
         out = subprocess.run([sys.executable, os.path.join(ROOT, "scripts/bench/gpt_bench.py"),
                               "--steps", str(steps), "--threads", str(threads)], capture_output=True, text=True, check=True)
         runs[threads] = json.loads(out.stdout.strip().splitlines()[-1])["torch_step_ms"]
     best = min(runs, key=runs.get)
-    return {"matmul_gflops": gflops, "step_ms": runs[best], "threads": best, "all": runs}
+    return runs[best], best
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--steps", type=int, default=30)
+    ap.add_argument("--steps", type=int, default=30, help="timed training steps per engine and round")
+    ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds over all engines")
     args = ap.parse_args()
+    try:
+        import torch  # noqa: F401
+        have_torch = True
+    except ImportError:
+        have_torch = False
 
-    rows, peaks = [], {}
-    plugin = os.path.join(ROOT, ".tools/pjrt/pjrt_c_api_cpu_plugin.so")
-    backends = ([("bert2gpt, XLA CPU", "xla:" + plugin)] if os.path.exists(plugin) else []) + [("bert2gpt, pure Go", "go")]
-    for name, cfg in backends:
-        step = metric(go_bench(cfg, "TrainStep$", "./transformer/gpt/", f"{args.steps}x"), "ms/step")
-        peaks[name] = metric(go_bench(cfg, "MatMulF32", "./backend/", "10x"), "GFLOP/s")
-        rows.append((name, step))
-    torch = torch_numbers(args.steps)
-    if torch:
-        peaks["PyTorch"] = torch["matmul_gflops"]
-        rows.append((f"PyTorch eager ({torch['threads']} thread{'s' if torch['threads'] > 1 else ''})", torch["step_ms"]))
+    engines = go_engines()
+    steps = {name: [] for name, _ in engines}
+    peaks = {}
+    torch_threads = None
+    for r in range(args.rounds):
+        for name, env in engines:
+            out = go_bench(env, "TrainStep$", "./transformer/gpt/", f"{args.steps}x")
+            steps[name].append(metric(out, "median-ms/step") or metric(out, "ms/step"))
+            if "oneDNN" in name or "glibc" in name:
+                continue  # the matmul peak of these is the XLA CPU row's
+            gf = metric(go_bench(env, "MatMulF32", "./backend/", "10x"), "GFLOP/s")
+            peaks[name] = max(peaks.get(name, 0), gf)
+        if have_torch:
+            ms, torch_threads = torch_step_ms(args.steps)
+            steps.setdefault("PyTorch eager", []).append(ms)
+            peaks["PyTorch"] = max(peaks.get("PyTorch", 0), torch_matmul_gflops())
+        print(f"round {r + 1}/{args.rounds}: " + ", ".join(f"{k} {v[-1]:.1f}" for k, v in steps.items()) + " ms/step",
+              file=sys.stderr)
 
+    median = {name: statistics.median(v) for name, v in steps.items()}
     peak = max(peaks.values())
     print(f"nanoGPT CPU recipe step: B={B} T={T} L={L} d={D} V={V}; model FLOPs/step = {FLOPS_PER_STEP / 1e9:.3f} G")
-    print("float32 matmul throughput (1024³): " + ", ".join(f"{k} {v:.1f} GFLOP/s" for k, v in peaks.items()))
-    ref = rows[-1][1] if torch else None
-    print(f"\n{'engine':34s} {'ms/step':>9s} {'GFLOP/s':>9s} {'MFU':>6s} {'vs PyTorch':>11s}")
-    for name, ms in rows:
+    print("float32 matmul throughput (1024³, best of the rounds): " +
+          ", ".join(f"{k} {v:.1f} GFLOP/s" for k, v in peaks.items()))
+    print(f"median over {args.rounds} interleaved rounds of {args.steps} steps each")
+    ref = median.get("PyTorch eager")
+    print(f"\n{'engine':36s} {'ms/step':>9s} {'GFLOP/s':>9s} {'MFU':>6s} {'vs PyTorch':>11s}   per round")
+    for name, ms in median.items():
         gf = FLOPS_PER_STEP / (ms / 1000) / 1e9
         ratio = f"{ms / ref:.2f}×" if ref else "—"
-        print(f"{name:34s} {ms:9.1f} {gf:9.1f} {100 * gf / peak:5.0f}% {ratio:>11s}")
-    print(json.dumps({"flops_per_step": FLOPS_PER_STEP, "matmul_gflops": peaks,
-                      "step_ms": {n: ms for n, ms in rows}}))
+        label = name + (f" ({torch_threads} thread{'s' if torch_threads > 1 else ''})" if name == "PyTorch eager" else "")
+        print(f"{label:36s} {ms:9.1f} {gf:9.1f} {100 * gf / peak:5.0f}% {ratio:>11s}   " +
+              " ".join(f"{x:.1f}" for x in steps[name]))
+    print(json.dumps({"flops_per_step": FLOPS_PER_STEP, "matmul_gflops": peaks, "step_ms": median,
+                      "rounds": steps, "torch_threads": torch_threads}))
 
 
 if __name__ == "__main__":
