@@ -41,6 +41,11 @@
 //     axis to Eigen) against PyTorch's 140–150; GoMLX compiles without input/output aliasing, so
 //     updated weights are new buffers each step.
 //
+// Speed on the pure-Go backend: build with GOEXPERIMENT=simd (AVX-512/AVX2 matrix kernels, ~3×) and
+// run with GODEBUG=cpu.fma=off, without which math.Exp — and with it the backend's Exp op, so every
+// log-softmax — is ~100× slower once those kernels have run (GODEBUGNoFMA has the measurements);
+// scripts/goenv.sh sets both for the project's scripts and notebooks.
+//
 // New prints one line that says which backend was chosen and why, e.g.
 //
 //	bert2gpt backend: go (parallelism=-1) — no PJRT plugin found; set GOMLX_BACKEND=xla:cpu to force XLA

@@ -6,7 +6,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-export GOEXPERIMENT="${GOEXPERIMENT:-simd}"
+. scripts/goenv.sh
 OUT="$ROOT/out/bench"
 mkdir -p "$OUT"
 scripts/setup.sh >/dev/null

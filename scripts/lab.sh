@@ -7,7 +7,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 "$ROOT/scripts/setup.sh"
 PORT=${PORT:-8888}
 TOKEN=${LAB_TOKEN:-$("$ROOT/.venv/bin/python" -c 'import secrets; print(secrets.token_hex(24))')}
-export PATH="$ROOT/.bin:$PATH" GOEXPERIMENT="${GOEXPERIMENT:-simd}"
+. "$ROOT/scripts/goenv.sh"
+export PATH="$ROOT/.bin:$PATH"
 args=(--ServerApp.ip="${LAB_IP:-127.0.0.1}" --ServerApp.port="$PORT" --ServerApp.port_retries=0
       --IdentityProvider.token="$TOKEN" --ServerApp.root_dir="$ROOT"
       --LabApp.default_url=/lab/tree/notebooks/00-intro.ipynb)

@@ -10,7 +10,8 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-export GOEXPERIMENT="${GOEXPERIMENT:-simd}" PATH="$ROOT/.bin:$PATH"
+. scripts/goenv.sh
+export PATH="$ROOT/.bin:$PATH"
 go_only=0; [ "${1:-}" = --go-only ] && go_only=1
 banner() { printf '\n\033[1m=== %s\033[0m\n' "$*"; }
 t0=$(date +%s)

@@ -87,6 +87,7 @@ func usage() string {
 }
 
 func main() {
+	reexecWithoutSlowExp()
 	if len(os.Args) < 2 {
 		fmt.Fprint(os.Stderr, usage())
 		os.Exit(2)
