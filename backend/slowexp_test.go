@@ -3,6 +3,7 @@ package backend
 import (
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,18 +46,11 @@ func TestWithoutSlowExpKeepsOtherSettings(t *testing.T) {
 	}
 	for _, env := range [][]string{got, WithoutSlowExp(nil)} {
 		for _, kv := range env {
-			if v, ok := stringsCutPrefix(kv, "GODEBUG="); ok && !hasGODEBUG(v, GODEBUGNoFMA) {
+			if v, ok := strings.CutPrefix(kv, "GODEBUG="); ok && !hasGODEBUG(v, GODEBUGNoFMA) {
 				t.Errorf("%q does not turn the trap off", kv)
 			}
 		}
 	}
-}
-
-func stringsCutPrefix(s, p string) (string, bool) {
-	if len(s) >= len(p) && s[:len(p)] == p {
-		return s[len(p):], true
-	}
-	return "", false
 }
 
 // BenchmarkExpAfterSIMDKernel measures math.Exp per call in a program that also runs the pure-Go

@@ -60,23 +60,30 @@ func BenchmarkGenerate256(b *testing.B) {
 
 // BenchmarkTrainStep measures one training step of the nanoGPT CPU recipe (batch 12 × block 64,
 // 4 layers, width 128, vocab 65); compare with scripts/bench/gpt_bench.py (PyTorch eager).
-func BenchmarkTrainStep(b *testing.B) {
+func BenchmarkTrainStep(b *testing.B) { benchTrainStep(b, 65) }
+
+// BenchmarkTrainStepTangVocab is the same step with the 9,589-character vocabulary of the Tang
+// chapters (09–11), where the LM head and its softmax are 150× larger.
+func BenchmarkTrainStepTangVocab(b *testing.B) { benchTrainStep(b, 9589) }
+
+func benchTrainStep(b *testing.B, vocab int) {
 	be, err := backend.New()
 	if err != nil {
 		b.Fatal(err)
 	}
-	m, err := New(be, nanoGPTCPU())
+	cfg := nanoGPTCPU()
+	cfg.VocabSize = vocab
+	m, err := New(be, cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
-	r := NanoGPTCPU()
-	tr, err := m.Trainer(r)
+	tr, err := m.Trainer(NanoGPTCPU())
 	if err != nil {
 		b.Fatal(err)
 	}
 	data := &StepBatches{Tokens: tinyTokens(20000), SeqLen: 64, Batch: 12, Seed: 1}
 	for i := range data.Tokens {
-		data.Tokens[i] = data.Tokens[i] * 5 % 65
+		data.Tokens[i] = data.Tokens[i] * 5 % int32(vocab)
 	}
 	step := func(k int64) {
 		in, tg := data.BatchAt(k)
