@@ -3,7 +3,7 @@
 
 Run from the repository root:
 
-    .venv-ref/bin/python scripts/reference/transformer_fixtures.py
+    .venv-ref/bin/python scripts/reference/transformer_fixtures.py [case …]   (default: every case)
 
 Each case becomes transformer/testdata/<case>.json:
 
@@ -16,6 +16,7 @@ are stored as 0/1 floats with 1 meaning "may attend" (the Go convention, the opp
 key_padding_mask). Seeds are fixed, everything runs in float32 on the CPU, so the output is
 deterministic.
 """
+import argparse
 import json
 import math
 import os
@@ -273,21 +274,49 @@ def positions_case():
     save("positions", {"sinusoidal": torch.tensor(table), "rope_x": x, "rope_out": rope}, rope_offset=3, rope_base=10000.0)
 
 
+def cross_entropy_case():
+    """F.cross_entropy per position (reduction="none") and its gradient, for transformer.TokenNLL."""
+    torch.manual_seed(13)
+    logits = torch.randn(3, 5, 11) * 4
+    logits[0, 0] += 100  # a row far from 0: the result must not depend on exp overflowing
+    logits[1, 2, 3] = -60
+    logits.requires_grad_(True)
+    labels = torch.randint(0, 11, (3, 5))
+    labels[1, 2] = 3  # the label of the very unlikely logit
+    nll = F.cross_entropy(logits.reshape(-1, 11), labels.reshape(-1), reduction="none").reshape(3, 5)
+    r = backward(nll)
+    save("cross_entropy", {"logits": logits, "labels": labels.float(), "nll": nll, "R": r,
+                           "grad_input/logits": logits.grad})
+
+
+CASES = {
+    "mha_self": lambda: mha_case("mha_self", 1, 5, 5, causal=False, cross=False),
+    "mha_causal": lambda: mha_case("mha_causal", 2, 5, 5, causal=True, cross=False),
+    "mha_cross": lambda: mha_case("mha_cross", 3, 4, 6, causal=False, cross=True),
+    "layernorm": norm_cases,
+    "activations": gelu_case,
+    "encoder_post": lambda: encoder_case("encoder_post", 4, False, "relu"),
+    "encoder_pre": lambda: encoder_case("encoder_pre", 5, True, "gelu"),
+    "decoder_post": lambda: decoder_case("decoder_post", 6, False, "relu"),
+    "decoder_pre": lambda: decoder_case("decoder_pre", 7, True, "gelu"),
+    "transformer": transformer_case,
+    "seq2seq": seq2seq_case,
+    "positions": positions_case,
+    "cross_entropy": cross_entropy_case,
+}
+
+
 def main():
+    ap = argparse.ArgumentParser(description="Writes transformer/testdata/<case>.json.")
+    ap.add_argument("cases", nargs="*", help="only these cases (default: all): " + ", ".join(CASES))
+    args = ap.parse_args()
+    unknown = sorted(set(args.cases) - set(CASES))
+    if unknown:
+        ap.error(f"unknown case(s) {unknown}; known: {', '.join(CASES)}")
     os.makedirs(OUT, exist_ok=True)
     torch.set_num_threads(1)
-    mha_case("mha_self", 1, 5, 5, causal=False, cross=False)
-    mha_case("mha_causal", 2, 5, 5, causal=True, cross=False)
-    mha_case("mha_cross", 3, 4, 6, causal=False, cross=True)
-    norm_cases()
-    gelu_case()
-    encoder_case("encoder_post", 4, False, "relu")
-    encoder_case("encoder_pre", 5, True, "gelu")
-    decoder_case("decoder_post", 6, False, "relu")
-    decoder_case("decoder_pre", 7, True, "gelu")
-    transformer_case()
-    seq2seq_case()
-    positions_case()
+    for name in args.cases or CASES:
+        CASES[name]()
 
 
 if __name__ == "__main__":

@@ -245,7 +245,7 @@ func (m *Model) classifierEval() (func(ds train.Dataset) (loss, accuracy float64
 	c, labels := m.Config, m.NumLabels
 	exec, err := model.NewExec(m.Backend, m.Store, func(scope *model.Scope, in []*Node) []*Node {
 		logits := SequenceClassification(scope, c, in[0], in[1], in[2], labels)
-		nll := tokenNLL(logits, in[3])
+		nll := transformer.TokenNLL(logits, in[3])
 		correct := ConvertDType(Equal(ArgMax(logits, -1, in[3].DType()), in[3]), logits.DType())
 		return []*Node{ReduceAllSum(nll), ReduceAllSum(correct)}
 	})

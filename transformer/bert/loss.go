@@ -1,21 +1,13 @@
 package bert
 
 import (
+	"github.com/bert2gpt/bert2gpt/transformer"
 	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph"
 )
 
 // IgnoreIndex marks positions without an MLM target (PyTorch's cross_entropy ignore_index).
 const IgnoreIndex = -100
-
-// tokenNLL is −log softmax(logits)[label] for every position: logits [..., vocab], labels
-// integer [...] (IgnoreIndex and other negatives are read as 0 — weight them out).
-func tokenNLL(logits, labels *Node) *Node {
-	vocab := logits.Shape().Dim(-1)
-	safe := Max(labels, ZerosLike(labels))
-	oneHot := OneHot(safe, vocab, logits.DType())                  // [..., vocab]
-	return Neg(ReduceSum(Mul(LogSoftmax(logits, -1), oneHot), -1)) // [...]
-}
 
 // MaskedLMLoss is BERT's masked-LM loss, the cross-entropy averaged over the predicted positions
 // only (HF: cross_entropy(ignore_index=−100)):
@@ -27,7 +19,7 @@ func tokenNLL(logits, labels *Node) *Node {
 // them from labels ≠ IgnoreIndex. With no predicted position at all the loss is 0.
 func MaskedLMLoss(logits, labels, weights *Node) *Node {
 	weights = mlmWeights(labels, weights, logits.DType())
-	total := ReduceAllSum(Mul(tokenNLL(logits, labels), weights))
+	total := ReduceAllSum(Mul(transformer.TokenNLL(logits, labels), weights))
 	count := ReduceAllSum(weights)
 	return Div(total, Max(count, OnesLike(count)))
 }
@@ -43,7 +35,7 @@ func mlmWeights(labels, weights *Node, dtype dtypes.DType) *Node {
 // NSPLoss is the next-sentence cross-entropy averaged over the batch: logits [batch, 2],
 // labels integer [batch] (0: B follows A, 1: B is random).
 func NSPLoss(logits, labels *Node) *Node {
-	return ReduceAllMean(tokenNLL(logits, labels))
+	return ReduceAllMean(transformer.TokenNLL(logits, labels))
 }
 
 // evalSums returns, for one batch, the sums the validation metrics are made of (float32 scalars):
@@ -55,10 +47,10 @@ func evalSums(mlm, nsp, labels, weights, nspLabels *Node) []*Node {
 	}
 	batch := nsp.Shape().Dim(0)
 	return []*Node{
-		ReduceAllSum(Mul(tokenNLL(mlm, labels), w)),
+		ReduceAllSum(Mul(transformer.TokenNLL(mlm, labels), w)),
 		ReduceAllSum(w),
 		ReduceAllSum(Mul(correct(mlm, labels), w)),
-		ReduceAllSum(tokenNLL(nsp, nspLabels)),
+		ReduceAllSum(transformer.TokenNLL(nsp, nspLabels)),
 		ReduceAllSum(correct(nsp, nspLabels)),
 		Scalar(mlm.Graph(), mlm.DType(), float64(batch)),
 	}

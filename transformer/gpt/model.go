@@ -139,11 +139,8 @@ const IgnoreIndex = -100
 // logits [batch, seq, V], targets [batch, seq] int32 (targets[b, t] = tokens[b, t+1]; negative
 // targets such as IgnoreIndex are skipped). Returns a scalar.
 func Loss(logits, targets *Node) *Node {
-	logp := LogSoftmax(logits, -1) // [batch, seq, V]
 	valid := GreaterOrEqual(targets, ScalarZero(targets.Graph(), targets.DType()))
-	safe := Where(valid, targets, ZerosLike(targets))
-	oneHot := OneHot(safe, logits.Shape().Dim(-1), logp.DType()) // [batch, seq, V]
-	picked := ReduceSum(Mul(logp, oneHot), -1)                   // [batch, seq]
-	w := ConvertDType(valid, logp.DType())
-	return Div(Neg(ReduceAllSum(Mul(picked, w))), MaxScalar(ReduceAllSum(w), 1))
+	w := ConvertDType(valid, logits.DType())     // [batch, seq]: 1 where counted
+	nll := transformer.TokenNLL(logits, targets) // [batch, seq]; ignored targets are weighted out
+	return Div(ReduceAllSum(Mul(nll, w)), MaxScalar(ReduceAllSum(w), 1))
 }
