@@ -15,6 +15,8 @@ py=python3
 [ -x .venv-ref/bin/python ] && py=.venv-ref/bin/python
 echo "== nanoGPT CPU recipe training step on every engine (scripts/bench/train_step.py)"
 "$py" scripts/bench/train_step.py | tee "$OUT/train_step.txt"
+echo "== the same step with the Tang chapters' 9,589-character vocabulary"
+"$py" scripts/bench/train_step.py --vocab 9589 --steps 10 --rounds 2 | tee "$OUT/train_step_tang.txt"
 
 backends=("go")
 [ -e .tools/pjrt/pjrt_c_api_cpu_plugin.so ] && backends=("xla:$ROOT/.tools/pjrt/pjrt_c_api_cpu_plugin.so" "go")

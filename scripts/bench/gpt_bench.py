@@ -70,15 +70,16 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--steps", type=int, default=200)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--vocab", type=int, default=65, help="65: TinyShakespeare characters; 9589: the Tang chapters")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1337)
-    model = GPT()
+    model = GPT(vocab=args.vocab)
     decay = [p for n, p in model.named_parameters() if p.dim() == 2 and not n.startswith(("wte", "wpe"))]
     no_decay = [p for n, p in model.named_parameters() if not (p.dim() == 2 and not n.startswith(("wte", "wpe")))]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
                             lr=1e-3, betas=(0.9, 0.99), foreach=False)
-    data = torch.randint(0, 65, (200_000,))
+    data = torch.randint(0, args.vocab, (200_000,))
     times = []
     for step in range(args.steps + 10):
         ix = torch.randint(len(data) - 65, (12,))
@@ -94,7 +95,7 @@ def main():
             times.append(time.perf_counter() - start)
     print(json.dumps({"torch_step_ms": round(1000 * statistics.median(times), 3),
                       "torch_mean_ms": round(1000 * statistics.mean(times), 3),
-                      "steps": args.steps, "threads": args.threads, "torch": torch.__version__,
+                      "steps": args.steps, "threads": args.threads, "vocab": args.vocab, "torch": torch.__version__,
                       "params": sum(p.numel() for p in model.parameters())}))
 
 

@@ -1,6 +1,7 @@
 """The nanoGPT CPU recipe's training step, measured in one run on every engine available here.
 
-    python3 scripts/bench/train_step.py [--steps 30] [--rounds 3]   (`make bench` runs it with .venv-ref's Python)
+    python3 scripts/bench/train_step.py [--steps 30] [--rounds 3] [--vocab 65|9589]
+                                          (`make bench` runs it with .venv-ref's Python)
 
 Engines: PyTorch eager (scripts/bench/gpt_bench.py, nanoGPT's model semantics, 1 and 2 threads, the
 faster one kept; skipped when torch is not importable) and bert2gpt on each GoMLX backend:
@@ -19,7 +20,8 @@ FLOP/s and the MFU:
                            (matmul weights, forward+backward)   (QKᵀ and A·V, forward+backward)
     MFU = model FLOP/s ÷ this machine's best measured float32 matmul throughput
 
-with B = 12, T = 64, L = 4, d = 128, V = 65. The matmul throughput is measured by the same run:
+with B = 12, T = 64, L = 4, d = 128, V = 65 (TinyShakespeare characters; --vocab 9589 gives the
+Tang chapters' vocabulary, BenchmarkTrainStepTangVocab, where the LM head dominates). The matmul throughput is measured by the same run:
 `BenchmarkMatMulF32` (1024×1024 on each backend) and torch.matmul, the best of all rounds. Bias,
 LayerNorm, softmax and the optimizer are not counted as model FLOPs: they are the overhead MFU exposes.
 """
@@ -33,8 +35,12 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-B, T, L, D, V = 12, 64, 4, 128, 65
-FLOPS_PER_STEP = 6 * B * T * (12 * L * D * D + V * D) + 12 * L * B * T * T * D
+B, T, L, D = 12, 64, 4, 128
+BENCHMARKS = {65: "TrainStep$", 9589: "TrainStepTangVocab$"}  # transformer/gpt/bench_test.go
+
+
+def flops_per_step(v):
+    return 6 * B * T * (12 * L * D * D + v * D) + 12 * L * B * T * T * D
 PLUGIN = os.path.join(ROOT, ".tools/pjrt/pjrt_c_api_cpu_plugin.so")
 
 
@@ -78,12 +84,13 @@ def torch_matmul_gflops():
     return 2 * 1024**3 * n / (time.perf_counter() - start) / 1e9
 
 
-def torch_step_ms(steps):
+def torch_step_ms(steps, vocab):
     """Median step time of the faster of 1 and 2 threads, and that thread count."""
     runs = {}
     for threads in (1, 2):
         out = subprocess.run([sys.executable, os.path.join(ROOT, "scripts/bench/gpt_bench.py"),
-                              "--steps", str(steps), "--threads", str(threads)], capture_output=True, text=True, check=True)
+                              "--steps", str(steps), "--threads", str(threads), "--vocab", str(vocab)],
+                             capture_output=True, text=True, check=True)
         runs[threads] = json.loads(out.stdout.strip().splitlines()[-1])["torch_step_ms"]
     best = min(runs, key=runs.get)
     return runs[best], best
@@ -93,7 +100,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--steps", type=int, default=30, help="timed training steps per engine and round")
     ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds over all engines")
+    ap.add_argument("--vocab", type=int, default=65, choices=sorted(BENCHMARKS))
     args = ap.parse_args()
+    flops = flops_per_step(args.vocab)
     try:
         import torch  # noqa: F401
         have_torch = True
@@ -106,14 +115,14 @@ def main():
     torch_threads = None
     for r in range(args.rounds):
         for name, env in engines:
-            out = go_bench(env, "TrainStep$", "./transformer/gpt/", f"{args.steps}x")
+            out = go_bench(env, BENCHMARKS[args.vocab], "./transformer/gpt/", f"{args.steps}x")
             steps[name].append(metric(out, "median-ms/step") or metric(out, "ms/step"))
             if "oneDNN" in name or "glibc" in name:
                 continue  # the matmul peak of these is the XLA CPU row's
             gf = metric(go_bench(env, "MatMulF32", "./backend/", "10x"), "GFLOP/s")
             peaks[name] = max(peaks.get(name, 0), gf)
         if have_torch:
-            ms, torch_threads = torch_step_ms(args.steps)
+            ms, torch_threads = torch_step_ms(args.steps, args.vocab)
             steps.setdefault("PyTorch eager", []).append(ms)
             peaks["PyTorch"] = max(peaks.get("PyTorch", 0), torch_matmul_gflops())
         print(f"round {r + 1}/{args.rounds}: " + ", ".join(f"{k} {v[-1]:.1f}" for k, v in steps.items()) + " ms/step",
@@ -121,19 +130,19 @@ def main():
 
     median = {name: statistics.median(v) for name, v in steps.items()}
     peak = max(peaks.values())
-    print(f"nanoGPT CPU recipe step: B={B} T={T} L={L} d={D} V={V}; model FLOPs/step = {FLOPS_PER_STEP / 1e9:.3f} G")
+    print(f"nanoGPT CPU recipe step: B={B} T={T} L={L} d={D} V={args.vocab}; model FLOPs/step = {flops / 1e9:.3f} G")
     print("float32 matmul throughput (1024³, best of the rounds): " +
           ", ".join(f"{k} {v:.1f} GFLOP/s" for k, v in peaks.items()))
     print(f"median over {args.rounds} interleaved rounds of {args.steps} steps each")
     ref = median.get("PyTorch eager")
     print(f"\n{'engine':36s} {'ms/step':>9s} {'GFLOP/s':>9s} {'MFU':>6s} {'vs PyTorch':>11s}   per round")
     for name, ms in median.items():
-        gf = FLOPS_PER_STEP / (ms / 1000) / 1e9
+        gf = flops / (ms / 1000) / 1e9
         ratio = f"{ms / ref:.2f}×" if ref else "—"
         label = name + (f" ({torch_threads} thread{'s' if torch_threads > 1 else ''})" if name == "PyTorch eager" else "")
         print(f"{label:36s} {ms:9.1f} {gf:9.1f} {100 * gf / peak:5.0f}% {ratio:>11s}   " +
               " ".join(f"{x:.1f}" for x in steps[name]))
-    print(json.dumps({"flops_per_step": FLOPS_PER_STEP, "matmul_gflops": peaks, "step_ms": median,
+    print(json.dumps({"vocab": args.vocab, "flops_per_step": flops, "matmul_gflops": peaks, "step_ms": median,
                       "rounds": steps, "torch_threads": torch_threads}))
 
 
