@@ -6,6 +6,7 @@
 #   .bin/             gonb and goimports (pinned as go.mod `tool` deps) and gopls (pinned below)
 #   .tools/pjrt/      XLA's CPU PJRT plugin (from scripts/requirements-xla.txt), found by package backend;
 #                     skip with BERT2GPT_NO_XLA=1 (the pure-Go backend is then used)
+#   .tools/goproxy/   go.mod's module versions as a file proxy for the notebook kernel's `go get`
 #   .venv/share/jupyter/kernels/gonb   the GoNB kernel, started through scripts/gonb-kernel with a go.work
 #                                      that makes this module importable from any notebook cell
 # With --browser it also makes sure Chromium (Debian package) and playwright-core (npm) are present for
@@ -101,7 +102,38 @@ fi
 
 # --- Go tools -----------------------------------------------------------------------------------------
 step "downloading Go modules (go mod download) and building gonb, goimports into .bin/"
-(cd "$ROOT" && go mod download)
+# The notebook kernel's module proxy (.tools/goproxy, see scripts/gonb-kernel): every module go.mod's
+# graph uses, at exactly the version go.mod pins, linked from the module cache. GoNB runs `go get`
+# before each cell, which asks for the latest version of a cell's imports; answered from here, that
+# is the pinned one, whatever newer versions the machine's module cache or the network may hold.
+modjson=$(mktemp)
+(cd "$ROOT" && go mod download -json > "$modjson")
+"$VENV/bin/python" - "$modjson" "$ROOT/.tools/goproxy" <<'PY'
+import json, os, shutil, sys
+out = sys.argv[2]
+tmp = out + ".new"
+shutil.rmtree(tmp, ignore_errors=True)
+os.makedirs(tmp)
+text, pos, n = open(sys.argv[1]).read(), 0, 0
+decoder = json.JSONDecoder()
+while text[pos:].strip():
+    m, end = decoder.raw_decode(text, pos + len(text[pos:]) - len(text[pos:].lstrip()))
+    pos = end
+    if m.get("Error") or not m.get("Zip"):
+        sys.exit(f"setup.sh: go mod download failed for {m.get('Path')}: {m.get('Error')}")
+    escaped = m["Info"].split("/cache/download/", 1)[1].rsplit("/@v/", 1)[0]  # the cache's path escaping
+    d = os.path.join(tmp, escaped, "@v")
+    os.makedirs(d, exist_ok=True)
+    for key, ext in (("Info", ".info"), ("GoMod", ".mod"), ("Zip", ".zip")):
+        os.symlink(m[key], os.path.join(d, m["Version"] + ext))
+    with open(os.path.join(d, "list"), "w") as f:
+        f.write(m["Version"] + "\n")
+    n += 1
+shutil.rmtree(out, ignore_errors=True)
+os.rename(tmp, out)
+print(f"    {n} modules at go.mod's versions in {out}")
+PY
+rm -f "$modjson"
 (cd "$ROOT" && GOBIN="$BIN" GOFLAGS=-buildvcs=false go install tool)
 if ! "$BIN/gopls" version 2>/dev/null | grep -q "$GOPLS_VERSION"; then
   step "building gopls $GOPLS_VERSION into .bin/"
