@@ -10,7 +10,11 @@ static int tune_malloc(int top_pad) {
 	// Every call must succeed (mallopt returns 1 on success).
 	return mallopt(M_MMAP_MAX, 0) && mallopt(M_TRIM_THRESHOLD, -1) && mallopt(M_TOP_PAD, top_pad);
 }
-static int mmapped_chunks(void) { return mallinfo2().hblks; }
+#if __GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33)
+static int mmapped_chunks(void) { return (int)mallinfo2().hblks; }
+#else
+static int mmapped_chunks(void) { return mallinfo().hblks; } // glibc before 2.33 has no mallinfo2
+#endif
 #else
 static int tune_malloc(int top_pad) { return 0; }
 static int mmapped_chunks(void) { return -1; }
