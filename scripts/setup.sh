@@ -116,9 +116,12 @@ shutil.rmtree(tmp, ignore_errors=True)
 os.makedirs(tmp)
 text, pos, n = open(sys.argv[1]).read(), 0, 0
 decoder = json.JSONDecoder()
-while text[pos:].strip():
-    m, end = decoder.raw_decode(text, pos + len(text[pos:]) - len(text[pos:].lstrip()))
-    pos = end
+while True:  # `go mod download -json` prints one JSON object per module, one after another
+    while pos < len(text) and text[pos].isspace():
+        pos += 1
+    if pos == len(text):
+        break
+    m, pos = decoder.raw_decode(text, pos)
     if m.get("Error") or not m.get("Zip"):
         sys.exit(f"setup.sh: go mod download failed for {m.get('Path')}: {m.get('Error')}")
     escaped = m["Info"].split("/cache/download/", 1)[1].rsplit("/@v/", 1)[0]  # the cache's path escaping
