@@ -35,7 +35,8 @@
 //     allocates a training step's 46 MB of temporaries and its ~160 output buffers with malloc on
 //     every execution, and glibc's defaults turned that into ~12,000 page faults per step.
 //   - BERT2GPT_XLA_ONEDNN=1 sends matrix products to oneDNN (EnvXLAOneDNN), ~15% faster here but
-//     off by default: XLA's experimental oneDNN fusion crashes the process on plain SGD updates.
+//     off in the library: XLA's experimental oneDNN fusion crashes the process on plain SGD updates.
+//     The bert2gpt command, which runs only the library's own graphs, turns it on.
 //   - What stays slower than PyTorch is inside XLA: at these sizes its default matmul kernels reach
 //     60–90 GFLOP/s on weight-gradient products (XLA leaves a dot contracting both operands' leading
 //     axis to Eigen) against PyTorch's 140–150; GoMLX compiles without input/output aliasing, so
