@@ -21,9 +21,8 @@ const EnvMallocTuning = "BERT2GPT_MALLOC_TUNING"
 const mallocTopPad = 64 << 20
 
 // maybeTuneHostMalloc applies tuneHostMalloc unless EnvMallocTuning is "0".
-func maybeTuneHostMalloc() bool {
-	if os.Getenv(EnvMallocTuning) == "0" {
-		return false
+func maybeTuneHostMalloc() {
+	if os.Getenv(EnvMallocTuning) != "0" {
+		tuneHostMalloc()
 	}
-	return tuneHostMalloc()
 }
