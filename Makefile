@@ -1,6 +1,11 @@
 # bert2gpt — every target is a one-liner over scripts/ (see scripts/*.sh for what each does).
 .PHONY: setup lab test test-go notebooks bench
 export GOEXPERIMENT ?= simd
+# go.mod needs Go 1.27: machines that pin GOTOOLCHAIN=local fetch go1.27.3 (same rule as scripts/goenv.sh)
+ifneq ($(filter-out local auto local+% auto+%,$(GOTOOLCHAIN)),)
+else
+export GOTOOLCHAIN := go1.27.3
+endif
 
 setup:      ; scripts/setup.sh
 lab:        ; scripts/lab.sh

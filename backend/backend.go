@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/bert2gpt/bert2gpt/backend/weights"
+
 	"github.com/gomlx/compute"
 	_ "github.com/gomlx/compute/gobackend" // registers "go"
 	"github.com/gomlx/go-xla/compute/xla"  // registers "xla"
@@ -213,7 +215,9 @@ func Open(c Choice) (b compute.Backend, err error) {
 	if err != nil {
 		return nil, errors.WithMessagef(err, "backend %q (%s)", c.Config, c.Reason)
 	}
-	return b, nil
+	// The Go backend prefers weights as graph constants; cached executors would then never see
+	// trained weights (package weights explains it). Every project program gets parameters instead.
+	return weights.AsParameters(b), nil
 }
 
 // silenceStdout points os.Stdout at the null device until the returned function is called.

@@ -19,8 +19,9 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 VENV="$ROOT/.venv"
 BIN="$ROOT/.bin"
-GOPLS_VERSION=v0.23.0 # newer gopls needs Go 1.27
-GO_MIN=1.26
+GOPLS_VERSION=v0.23.0
+GO_MIN=1.21      # the installed go: new enough to fetch the toolchain go.mod needs (GOTOOLCHAIN)
+GO_NEED=1.27     # the toolchain scripts/goenv.sh selects (go1.27.3)
 PY_MIN=3.10
 
 browser=0 relock=0
@@ -51,6 +52,10 @@ asroot() {
 command -v go >/dev/null || die "Go $GO_MIN+ is required (https://go.dev/doc/install)"
 gover=$(go env GOVERSION | sed 's/^go//')
 version_ge "$gover" "$GO_MIN" || die "Go $GO_MIN+ is required, found $gover"
+. "$ROOT/scripts/goenv.sh" # GOTOOLCHAIN=go1.27.3 unless the environment names one
+gover=$(go env GOVERSION | sed 's/^go//') ||
+  die "could not get Go toolchain $GOTOOLCHAIN through the module proxy (GOTOOLCHAIN=$GOTOOLCHAIN)"
+version_ge "$gover" "$GO_NEED" || die "Go $GO_NEED+ is required (go.mod), found $gover (GOTOOLCHAIN=$GOTOOLCHAIN)"
 command -v python3 >/dev/null || die "Python $PY_MIN+ is required"
 pyver=$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 version_ge "$pyver" "$PY_MIN" || die "Python $PY_MIN+ is required, found $pyver"

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/bert2gpt/bert2gpt/backend/weights"
+
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
@@ -80,6 +82,7 @@ func NewSeq2Seq(backend compute.Backend, cfg Config) (*Seq2Seq, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	backend = weights.AsParameters(backend) // GreedyDecode's cached executor must see trained weights
 	m := &Seq2Seq{Config: cfg, Store: model.NewStore(), Backend: backend}
 	exec, err := model.NewExec(backend, m.Store, func(scope *model.Scope, source, target *Node) *Node {
 		return Seq2SeqLogits(scope, cfg, source, target)

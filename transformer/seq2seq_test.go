@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/gomlx/compute"
 )
 
 func fixtureSeq2SeqConfig(f *fixture) Config {
@@ -84,5 +86,52 @@ func TestSeq2SeqErrors(t *testing.T) {
 	}
 	if _, err := m.GreedyDecode([][]int32{{1}}, 1, 2, 3); err != nil {
 		t.Errorf("GreedyDecode: %v", err)
+	}
+}
+
+// TestSeq2SeqSeesLoadedWeights compiles Logits and GreedyDecode on freshly initialised weights,
+// then loads PyTorch's weights into the same model: both must now give PyTorch's numbers (with the
+// Go backend's weights-as-constants preference, they kept the random ones). Also on a raw Go
+// backend, which NewSeq2Seq must protect itself.
+func TestSeq2SeqSeesLoadedWeights(t *testing.T) {
+	f := loadFixture(t, "seq2seq")
+	backends := map[string]compute.Backend{"backend.New": testBackend(t)}
+	if raw, err := compute.NewWithConfig("go:parallelism=-1"); err == nil {
+		backends["raw go"] = raw
+	}
+	source, target := int32Rows(t, f, "source"), int32Rows(t, f, "target")
+	bos, eos := int32(f.Meta["bos"].(float64)), int32(f.Meta["eos"].(float64))
+	for name, be := range backends {
+		t.Run(name, func(t *testing.T) {
+			m, err := NewSeq2Seq(be, fixtureSeq2SeqConfig(f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := m.Logits(source, target); err != nil { // initialises and compiles
+				t.Fatal(err)
+			}
+			if _, err := m.GreedyDecode(source, bos, eos, 6); err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range f.names("param/") { // new values into the variables the graphs use
+				v := m.Store.GetVariable("/" + p)
+				if v == nil {
+					t.Fatalf("no variable %s", p)
+				}
+				v.MustSetValue(f.float32(t, "param/"+p))
+			}
+			logits, err := m.Logits(source, target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			expectClose(t, f, "logits", logits)
+			got, err := m.GreedyDecode(source, bos, eos, 6)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g, w := fmt.Sprint(got), fmt.Sprint(f.Meta["greedy"]); g != w {
+				t.Errorf("greedy decoding after loading: got %s, PyTorch %s", g, w)
+			}
+		})
 	}
 }

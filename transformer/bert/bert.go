@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/bert2gpt/bert2gpt/backend/weights"
+
 	"github.com/bert2gpt/bert2gpt/transformer"
 	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph"
@@ -39,6 +41,7 @@ func New(backend compute.Backend, c Config, head Head, numLabels int) (*Model, e
 	if head == ClassifierHead && numLabels < 2 {
 		return nil, fmt.Errorf("bert.New: a classifier needs at least 2 labels, got %d", numLabels)
 	}
+	backend = weights.AsParameters(backend) // cached executors must see trained weights
 	m := &Model{Config: c, Head: head, NumLabels: numLabels, Store: model.NewStore(), Backend: backend}
 	return m, nil
 }

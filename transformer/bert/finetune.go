@@ -170,7 +170,7 @@ func Finetune(backend compute.Backend, o FinetuneOptions) (*Model, FinetuneMetri
 		return []*Node{logits}
 	}
 	lossFn := func(lbl, pred []*Node) *Node { return NSPLoss(pred[0], lbl[0]) } // mean cross-entropy
-	trainer := train.NewTrainer(backend, m.Store, modelFn, lossFn, adamw, nil, nil)
+	trainer := train.NewTrainer(m.Backend, m.Store, modelFn, lossFn, adamw, nil, nil)
 	valid, err := o.dataset("finetune-valid", o.Valid, false)
 	if err != nil {
 		return nil, FinetuneMetrics{}, err

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/bert2gpt/bert2gpt/backend/weights"
+
 	"github.com/bert2gpt/bert2gpt/datasets"
 	"github.com/bert2gpt/bert2gpt/transformer"
 	"github.com/bert2gpt/bert2gpt/transformer/training"
@@ -242,6 +244,7 @@ func NewEvaluator(backend compute.Backend, store *model.Store, o PretrainOptions
 		e.batches = append(e.batches, steps.Batch(k))
 	}
 	c := o.Model
+	backend = weights.AsParameters(backend) // the same wrapper as the model's: see bert.New
 	e.exec, err = model.NewExec(backend, store, func(scope *model.Scope, in []*Node) []*Node {
 		mlm, nsp := PreTrainingAt(scope, c, in[0], in[1], in[2], in[3])
 		return evalSums(mlm, nsp, in[4], in[5], in[6])
@@ -326,10 +329,10 @@ func Pretrain(backend compute.Backend, o PretrainOptions) (*Model, PretrainMetri
 	if err := adamw.Validate(); err != nil {
 		return nil, PretrainMetrics{}, err
 	}
-	trainer := train.NewTrainer(backend, m.Store, pretrainModelFn(o.Model), pretrainLoss, adamw, nil, nil)
+	trainer := train.NewTrainer(m.Backend, m.Store, pretrainModelFn(o.Model), pretrainLoss, adamw, nil, nil)
 	var eval *Evaluator
 	if o.EvalBatches > 0 && len(o.Valid) > 0 {
-		if eval, err = NewEvaluator(backend, m.Store, o, o.Valid, o.EvalBatches, o.Seed^0x76616c6964); err != nil {
+		if eval, err = NewEvaluator(m.Backend, m.Store, o, o.Valid, o.EvalBatches, o.Seed^0x76616c6964); err != nil {
 			return nil, PretrainMetrics{}, err
 		}
 	}

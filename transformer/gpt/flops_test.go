@@ -44,10 +44,22 @@ var contracting = regexp.MustCompile(`lhsContractingAxes=\[([0-9 ]*)\]`)
 
 // matmulFLOPs is an independent count: it walks a graph and adds 2·|output|·K for every
 // DotGeneral node (K = product of the contracted dimensions), whatever the layer that made it.
+// Backends with fused dense ops (the pure-Go backend) get FusedDense nodes instead, x·Wᵀ (+ b):
+// 2·|output|·in; and FusedDenseVJP nodes, dx = dy·W and dW = dyᵀ·x: 2 × 2·rows·in·out = 4·|x|·out.
 func matmulFLOPs(t *testing.T, g *Graph) int64 {
 	var total int64
 	for _, n := range g.Nodes() {
-		if n.Type() != NodeTypeDotGeneral {
+		switch n.Type() {
+		case NodeTypeFusedDense:
+			x := n.Inputs()[0].Shape()
+			total += 2 * int64(n.Shape().Size()) * int64(x.Dim(-1))
+			continue
+		case NodeTypeFusedDenseVJP:
+			x, w := n.Inputs()[0].Shape(), n.Inputs()[1].Shape()
+			total += 4 * int64(x.Size()) * int64(w.Size()/x.Dim(-1))
+			continue
+		case NodeTypeDotGeneral:
+		default:
 			continue
 		}
 		m := contracting.FindStringSubmatch(n.String())

@@ -3,6 +3,8 @@ package gpt
 import (
 	"fmt"
 
+	"github.com/bert2gpt/bert2gpt/backend/weights"
+
 	"github.com/bert2gpt/bert2gpt/transformer"
 	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph"
@@ -33,6 +35,7 @@ func New(backend compute.Backend, c Config) (*Model, error) {
 }
 
 func newWithStore(backend compute.Backend, c Config, store *model.Store) (*Model, error) {
+	backend = weights.AsParameters(backend) // cached executors must see trained weights
 	m := &Model{Config: c, Store: store, Backend: backend, steps: map[int]*model.Exec{}, window: map[int]*model.Exec{}}
 	exec, err := model.NewExec(backend, store, func(scope *model.Scope, tokens *Node) *Node {
 		return Logits(scope, c, tokens)
