@@ -27,7 +27,7 @@ const (
 	EnvAutoInstall = "BERT2GPT_XLA_AUTOINSTALL"
 )
 
-// SafeGoConfig is the Go backend configuration that avoids the worker-pool deadlock (see package doc).
+// SafeGoConfig is the Go backend configuration the project uses: parallelism=-1 (see package doc).
 const SafeGoConfig = "go:parallelism=-1"
 
 // Choice is a decided backend configuration, before any backend is constructed.
@@ -66,7 +66,7 @@ func selectBackend() Choice {
 	if cfg, ok := os.LookupEnv(EnvBackend); ok && strings.TrimSpace(cfg) != "" {
 		cfg = strings.TrimSpace(cfg)
 		if cfg == "go" {
-			return Choice{Config: SafeGoConfig, Reason: "GOMLX_BACKEND=go; parallelism=-1 added to avoid the Go backend's worker-pool deadlock"}
+			return Choice{Config: SafeGoConfig, Reason: "GOMLX_BACKEND=go; parallelism=-1 added (faster steps than the default worker pool, see package doc)"}
 		}
 		return Choice{Config: cfg, Reason: "from GOMLX_BACKEND"}
 	}

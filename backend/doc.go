@@ -15,11 +15,17 @@
 //     preferred to CPU ones. Nothing is ever downloaded unless BERT2GPT_XLA_AUTOINSTALL=1.
 //  3. Otherwise the pure-Go backend with "parallelism=-1".
 //
-// Why parallelism=-1: with its default worker pool, the Go backend (github.com/gomlx/compute v0.1.2)
-// can deadlock on attention-heavy graphs. Measured here: training a 4-layer pre-LN stack (batch 12,
-// seq 64, width 128, 4 heads) for 40 steps hung in about half of the runs with the default pool, and
-// never with parallelism=-1, which lifts the cap on concurrently running ops. TestTrainAttentionDoesNotHang
-// trains that stack under a timeout: it fails (instead of hanging CI) if the trap returns.
+// Why parallelism=-1: with compute v0.1.2 the Go backend's default worker pool deadlocked on
+// attention-heavy graphs (training a 4-layer pre-LN stack — batch 12, seq 64, width 128, 4 heads —
+// hung in about half of the runs). With compute v0.1.14 it no longer does (TestTrainAttentionDoesNotHang
+// with the default pool: 5 runs of 5, 3.3–3.7 s each), but parallelism=-1 stays because it is faster
+// here: the nanoGPT CPU training step (BenchmarkTrainStep, 3 interleaved rounds) took 119–124 ms with it
+// and 139–148 ms with the default pool. TestTrainAttentionDoesNotHang still trains that stack under a
+// timeout, so a hang fails instead of stalling CI.
+//
+// Weights as parameters: compute v0.1.14's Go backend asks GoMLX to embed the weights of every graph
+// not marked as training as constants, at its first compile, so a cached executor would not see the
+// weights change. Open wraps every backend with weights.AsParameters (see package backend/weights).
 //
 // Why not GoMLX's own default: GoMLX picks "xla" and, when no plugin is installed, tries to download
 // one from the internet; without network access it fails and does not fall back.
