@@ -2,8 +2,7 @@
 .PHONY: setup lab test test-go notebooks bench
 export GOEXPERIMENT ?= simd
 # go.mod needs Go 1.27: machines that pin GOTOOLCHAIN=local fetch go1.27.3 (same rule as scripts/goenv.sh)
-ifneq ($(filter-out local auto local+% auto+%,$(GOTOOLCHAIN)),)
-else
+ifeq ($(filter-out local auto local+% auto+%,$(GOTOOLCHAIN)),)
 export GOTOOLCHAIN := go1.27.3
 endif
 

@@ -10,7 +10,6 @@ import (
 	"sync"
 
 	"github.com/bert2gpt/bert2gpt/backend/weights"
-
 	"github.com/gomlx/compute"
 	_ "github.com/gomlx/compute/gobackend" // registers "go"
 	"github.com/gomlx/go-xla/compute/xla"  // registers "xla"

@@ -5,7 +5,6 @@ import (
 	"math"
 
 	"github.com/bert2gpt/bert2gpt/backend/weights"
-
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"

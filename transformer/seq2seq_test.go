@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bert2gpt/bert2gpt/backend"
 	"github.com/gomlx/compute"
 )
 
@@ -96,7 +97,7 @@ func TestSeq2SeqErrors(t *testing.T) {
 func TestSeq2SeqSeesLoadedWeights(t *testing.T) {
 	f := loadFixture(t, "seq2seq")
 	backends := map[string]compute.Backend{"backend.New": testBackend(t)}
-	if raw, err := compute.NewWithConfig("go:parallelism=-1"); err == nil {
+	if raw, err := compute.NewWithConfig(backend.SafeGoConfig); err == nil {
 		backends["raw go"] = raw
 	}
 	source, target := int32Rows(t, f, "source"), int32Rows(t, f, "target")

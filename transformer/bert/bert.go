@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 
 	"github.com/bert2gpt/bert2gpt/backend/weights"
-
 	"github.com/bert2gpt/bert2gpt/transformer"
 	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph"

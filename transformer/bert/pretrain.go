@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/bert2gpt/bert2gpt/backend/weights"
-
 	"github.com/bert2gpt/bert2gpt/datasets"
 	"github.com/bert2gpt/bert2gpt/transformer"
 	"github.com/bert2gpt/bert2gpt/transformer/training"

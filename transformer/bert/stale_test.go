@@ -15,7 +15,7 @@ import (
 // them). Both kept the first weights when the Go backend embedded them as constants.
 func TestCachedExecutorsSeeNewWeights(t *testing.T) {
 	backends := map[string]compute.Backend{"backend.New": backend.MustNew()}
-	if raw, err := compute.NewWithConfig("go:parallelism=-1"); err == nil {
+	if raw, err := compute.NewWithConfig(backend.SafeGoConfig); err == nil {
 		backends["raw go"] = raw // the constructors must protect a backend they are handed as well
 	}
 	for name, be := range backends {

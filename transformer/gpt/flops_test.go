@@ -53,25 +53,21 @@ func matmulFLOPs(t *testing.T, g *Graph) int64 {
 		case NodeTypeFusedDense:
 			x := n.Inputs()[0].Shape()
 			total += 2 * int64(n.Shape().Size()) * int64(x.Dim(-1))
-			continue
 		case NodeTypeFusedDenseVJP:
 			x, w := n.Inputs()[0].Shape(), n.Inputs()[1].Shape()
 			total += 4 * int64(x.Size()) * int64(w.Size()/x.Dim(-1))
-			continue
 		case NodeTypeDotGeneral:
-		default:
-			continue
+			m := contracting.FindStringSubmatch(n.String())
+			if m == nil {
+				t.Fatalf("cannot read the contracting axes of %s", n)
+			}
+			k, lhs := int64(1), n.Inputs()[0].Shape()
+			for _, a := range regexp.MustCompile(`\d+`).FindAllString(m[1], -1) {
+				axis, _ := strconv.Atoi(a)
+				k *= int64(lhs.Dim(axis))
+			}
+			total += 2 * int64(n.Shape().Size()) * k
 		}
-		m := contracting.FindStringSubmatch(n.String())
-		if m == nil {
-			t.Fatalf("cannot read the contracting axes of %s", n)
-		}
-		k, lhs := int64(1), n.Inputs()[0].Shape()
-		for _, a := range regexp.MustCompile(`\d+`).FindAllString(m[1], -1) {
-			axis, _ := strconv.Atoi(a)
-			k *= int64(lhs.Dim(axis))
-		}
-		total += 2 * int64(n.Shape().Size()) * k
 	}
 	return total
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/bert2gpt/bert2gpt/backend/weights"
-
 	"github.com/bert2gpt/bert2gpt/transformer"
 	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph"

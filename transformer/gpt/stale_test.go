@@ -15,7 +15,7 @@ import (
 func staleTestBackends(t *testing.T) map[string]compute.Backend {
 	t.Helper()
 	out := map[string]compute.Backend{"backend.New": backend.MustNew()}
-	if raw, err := compute.NewWithConfig("go:parallelism=-1"); err == nil {
+	if raw, err := compute.NewWithConfig(backend.SafeGoConfig); err == nil {
 		out["raw go"] = raw
 	}
 	return out
