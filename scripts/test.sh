@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # scripts/test.sh — `make test`: the whole suite.
+#   0. every shell script (.ci/run, scripts/*.sh) parses
 #   1. setup (with the browser-test dependencies)
 #   2. go vet + go test ./... (unit and parity tests; on XLA when its plugin is installed)
 #   3. the parity suite again on the pure-Go backend (both backends are checked), and with the CLI's
@@ -15,6 +16,9 @@ export PATH="$ROOT/.bin:$PATH"
 go_only=0; [ "${1:-}" = --go-only ] && go_only=1
 banner() { printf '\n\033[1m=== %s\033[0m\n' "$*"; }
 t0=$(date +%s)
+
+banner "shell scripts parse (bash -n)"
+for f in .ci/run scripts/*.sh; do bash -n "$f" || { echo "syntax error in $f" >&2; exit 1; }; done
 
 banner "setup"
 if [ "$go_only" = 1 ]; then scripts/setup.sh; else scripts/setup.sh --browser; fi
