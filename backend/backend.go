@@ -55,9 +55,6 @@ func Select() Choice {
 	if oneDNNRequested() && isXLACPU(c.Config) {
 		c.Reason += "; matrix products on oneDNN (" + EnvXLAOneDNN + "=1)"
 	}
-	if c.Name() == "go" && SlowExpTrap() {
-		c.Reason += "; run with GODEBUG=" + GODEBUGNoFMA + " (math.Exp is ~100× slower after this backend's SIMD kernels without it, see backend.GODEBUGNoFMA)"
-	}
 	return c
 }
 

@@ -48,10 +48,11 @@
 //     axis to Eigen) against PyTorch's 140–150; GoMLX compiles without input/output aliasing, so
 //     updated weights are new buffers each step.
 //
-// Speed on the pure-Go backend: build with GOEXPERIMENT=simd (AVX-512/AVX2 matrix kernels, ~3×) and
-// run with GODEBUG=cpu.fma=off, without which math.Exp — and with it the backend's Exp op, so every
-// log-softmax — is ~100× slower once those kernels have run (GODEBUGNoFMA has the measurements);
-// scripts/goenv.sh sets both for the project's scripts and notebooks.
+// Speed on the pure-Go backend: build with GOEXPERIMENT=simd (AVX-512/AVX2 matrix kernels, ~3×);
+// scripts/goenv.sh sets it for the project's scripts and notebooks. (With compute v0.1.2 a program
+// also needed GODEBUG=cpu.fma=off: its AVX-512 kernels returned without VZEROUPPER and math.Exp, so
+// every softmax, ran ~100× slower after them. compute v0.1.14's kernels end with VZEROUPPER and the
+// trap is gone; BenchmarkExpAfterSIMDKernel is its canary.)
 //
 // New prints one line that says which backend was chosen and why, e.g.
 //

@@ -87,7 +87,6 @@ func usage() string {
 }
 
 func main() {
-	reexecWithoutSlowExp()
 	if len(os.Args) < 2 {
 		fmt.Fprint(os.Stderr, usage())
 		os.Exit(2)
