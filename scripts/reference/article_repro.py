@@ -10,7 +10,7 @@ many places does not run as written, or runs and does something other than what 
 Each case below is a small reproduction written here (not the article's code): it exercises one
 expression or call of the article with the smallest tensors that show the point. The script
 compiles and runs it in a fresh namespace (seed 0, one thread, warnings silenced) and writes
-lessons/testdata/article_repro.json:
+lessons/article/repro.json:
 
     {"torch_version": ..., "python_version": ...,
      "cases": [{"id", "section", "expression", "repro", "outcome", "error_type", "message",
@@ -32,7 +32,7 @@ import warnings
 
 import torch
 
-OUT = os.path.join(os.path.dirname(__file__), "..", "..", "lessons", "testdata", "article_repro.json")
+OUT = os.path.join(os.path.dirname(__file__), "..", "..", "lessons", "article", "repro.json")
 
 # (id, section, expression, expected outcome, repro source, note_zh)
 CASES = [
