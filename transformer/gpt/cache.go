@@ -1,61 +1,87 @@
 package gpt
 
 import (
+	"fmt"
+
 	"github.com/bert2gpt/bert2gpt/transformer"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 )
 
 // The KV cache. Generation re-reads the keys and values of every earlier position at every new
-// token; the cache keeps them instead of recomputing them. The cache is static-shaped:
+// token; the cache keeps them instead of recomputing them. It is static-shaped: one key tensor
+// and one value tensor per layer,
 //
-//	cache [layers, 2, batch, maxLen, heads, headDim]   (2 = key, value)
+//	cache[2·i]   = keys of layer i     [batch, maxLen, heads, headDim]
+//	cache[2·i+1] = values of layer i   [batch, maxLen, heads, headDim]
 //
-// is an input and an output of one compiled step function. Step t writes the new key/value at
-// position t with DynamicUpdateSlice, and attends over all maxLen slots with the mask iota ≤ t,
-// so one graph serves every step. (Until compute v0.1.14 the pure-Go backend had no
-// DynamicUpdateSlice and the write was a Where over the whole cache on the mask iota == t;
-// measured with BenchmarkGenerate256, 256 tokens with the cache, Where → DynamicUpdateSlice:
-// Go backend 4×128 68 → 196 tokens/s, 6×384 13 → 42; XLA 739 → 808 and 110 → 105, i.e. noise.)
+// which are inputs and outputs of one compiled step function. Step t writes the new key/value at
+// slot t with DynamicUpdateSlice and attends over all maxLen slots with the mask iota ≤ t, so one
+// graph serves every step. Generate donates the cache tensors to the step (DonateTensorBuffer),
+// so the backend may write the new slot in place instead of copying the cache.
+//
+// Measured with BenchmarkGenerate256 (256 tokens with the cache, tokens/s):
+//   - until compute v0.1.14 the pure-Go backend had no DynamicUpdateSlice and the write was a Where
+//     over the whole cache on the mask iota == t; Where → DynamicUpdateSlice: Go backend 4×128
+//     68 → 196, 6×384 13 → 42; XLA 739 → 808 and 110 → 105 (noise);
+//   - the cache was one tensor [layers, 2, batch, maxLen, heads, headDim], sliced per layer and
+//     re-stacked at every step (five copies of the whole cache per token, 8% of the time in Slice);
+//     one donated tensor per layer and kind: see the numbers in CacheShapes.
 
-// CacheShape returns the cache shape for a batch and a cache length.
-func (c Config) CacheShape(batch, maxLen int) shapes.Shape {
-	return shapes.Make(dtypes.Float32, c.NLayer, 2, batch, maxLen, c.NHead, c.HeadDim())
+// CacheShapes returns the shapes of the 2·n_layer cache tensors (keys and values of each layer,
+// in that order) for a batch and a cache length.
+func (c Config) CacheShapes(batch, maxLen int) []shapes.Shape {
+	out := make([]shapes.Shape, 2*c.NLayer)
+	for i := range out {
+		out[i] = shapes.Make(dtypes.Float32, batch, maxLen, c.NHead, c.HeadDim())
+	}
+	return out
+}
+
+// NewCache returns an empty (all-zero) cache for a batch and a cache length, laid out as CacheShapes.
+func (c Config) NewCache(batch, maxLen int) []*tensors.Tensor {
+	shapes := c.CacheShapes(batch, maxLen)
+	out := make([]*tensors.Tensor, len(shapes))
+	for i, s := range shapes {
+		out[i] = tensors.FromShape(s)
+	}
+	return out
 }
 
 // Step runs one token per sequence through the model with the cache:
 // token [batch, 1] int32 at position pos (scalar int32, the same for the batch),
-// cache [layers, 2, batch, maxLen, heads, headDim] holding positions < pos →
-// logits [batch, V] for the next token and the cache with position pos filled in.
-func Step(scope *model.Scope, c Config, token, pos, cache *Node) (logits, newCache *Node) {
+// cache (CacheShapes: keys and values of each layer, [batch, maxLen, heads, headDim]) holding
+// positions < pos → logits [batch, V] for the next token and the cache with slot pos filled in.
+func Step(scope *model.Scope, c Config, token, pos *Node, cache []*Node) (logits *Node, newCache []*Node) {
+	if len(cache) != 2*c.NLayer {
+		panic(fmt.Errorf("gpt.Step: cache has %d tensors, want 2·n_layer = %d (keys and values of each layer)", len(cache), 2*c.NLayer))
+	}
 	g := token.Graph()
-	batch, maxLen := cache.Shape().Dim(2), cache.Shape().Dim(3)
+	batch, maxLen := cache[0].Shape().Dim(0), cache[0].Shape().Dim(1)
 	pos = ConvertDType(pos, dtypes.Int32)
 	x := embed(scope, c, token, Reshape(pos, 1)) // [batch, 1, d]
 	slots := Iota(g, shapes.Make(dtypes.Int32, maxLen), 0)
 	attendMask := Reshape(LessOrEqual(slots, pos), 1, 1, 1, maxLen) // keys 0…pos
 	zero := ScalarZero(g, dtypes.Int32)
-	layers := make([]*Node, c.NLayer)
+	newCache = make([]*Node, len(cache))
 	hScope := scope.In("h")
 	for i := range c.NLayer {
 		block := hScope.In("%d", i)
 		att := block.In("attn")
 		q, k, v := qkv(att, c, transformer.LayerNorm(block.In("ln_1"), x, c.LayerNormEpsilon)) // [batch, 1, heads, headDim]
-		layerCache := Squeeze(SliceAxis(cache, 0, AxisElem(i)), 0)                             // [2, batch, maxLen, heads, headDim]
-		write := func(which int, fresh *Node) *Node {
-			old := Squeeze(SliceAxis(layerCache, 0, AxisElem(which)), 0)          // [batch, maxLen, heads, headDim]
-			return DynamicUpdateSlice(old, fresh, []*Node{zero, pos, zero, zero}) // old[:, pos] = fresh[:, 0]
-		}
-		keys, values := write(0, k), write(1, v)
-		layers[i] = Stack([]*Node{keys, values}, 0)
+		start := []*Node{zero, pos, zero, zero}
+		keys := DynamicUpdateSlice(cache[2*i], k, start)     // keys[:, pos] = k[:, 0]
+		values := DynamicUpdateSlice(cache[2*i+1], v, start) // values[:, pos] = v[:, 0]
+		newCache[2*i], newCache[2*i+1] = keys, values
 		x = Add(x, attend(att, c, q, keys, values, attendMask))
 		x = Add(x, mlp(block.In("mlp"), c, transformer.LayerNorm(block.In("ln_2"), x, c.LayerNormEpsilon)))
 	}
 	h := transformer.LayerNorm(scope.In("ln_f"), x, c.LayerNormEpsilon)
 	logits = Reshape(head(scope, c, h), batch, c.VocabSize)
-	return logits, Stack(layers, 0)
+	return logits, newCache
 }
 
 // WindowLogits is the uncached counterpart of Step: it runs the whole window tokens [batch, W]

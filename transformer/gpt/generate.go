@@ -58,8 +58,10 @@ func (m *Model) stepExec(maxLen int) (*model.Exec, error) {
 		return e, nil
 	}
 	c := m.Config
-	e, err := model.NewExec(m.Backend, m.Store, func(scope *model.Scope, token, pos, cache *Node) (*Node, *Node) {
-		return Step(scope, c, token, pos, cache)
+	// inputs: token, pos, then the cache tensors; outputs: logits, then the new cache.
+	e, err := model.NewExec(m.Backend, m.Store, func(scope *model.Scope, inputs []*Node) []*Node {
+		logits, cache := Step(scope, c, inputs[0], inputs[1], inputs[2:])
+		return append([]*Node{logits}, cache...)
 	})
 	if err != nil {
 		return nil, err
@@ -140,16 +142,17 @@ type decoder func(seq []int32, from int) ([]float32, error)
 
 func (m *Model) cachedDecoder(total int) decoder {
 	maxLen := m.Config.cacheLen(total)
-	var cache *tensors.Tensor
-	filled := 0 // cache slots in use; slot i holds the token at position i of the current window
+	var s *Stepper // its cache slot i holds the token at position i of the current window
 	return func(seq []int32, from int) ([]float32, error) {
-		exec, err := m.stepExec(maxLen)
-		if err != nil {
-			return nil, err
+		if s == nil {
+			var err error
+			if s, err = m.NewStepper(1, maxLen); err != nil {
+				return nil, err
+			}
 		}
 		var feed []int32
 		switch {
-		case from < 0 || filled+len(seq)-from > maxLen:
+		case from < 0 || s.Pos()+len(seq)-from > maxLen:
 			// A new prompt, or the context is full: restart the window. On overflow keep the
 			// last half of the context, so refills happen every maxLen/2 tokens.
 			keep := len(seq)
@@ -157,30 +160,20 @@ func (m *Model) cachedDecoder(total int) decoder {
 				keep = maxLen / 2
 			}
 			feed = seq[len(seq)-keep:]
-			if cache != nil {
-				_ = cache.FinalizeAll()
+			if s.Pos() > 0 {
+				s.Reset()
 			}
-			cache = tensors.FromShape(m.Config.CacheShape(1, maxLen))
-			filled = 0
 		default:
 			feed = seq[from:]
 		}
-		var logits *tensors.Tensor
+		var logits [][]float32
 		for _, tok := range feed {
-			outs, err := exec.Call(tensors.FromValue([][]int32{{tok}}), tensors.FromValue(int32(filled)), cache)
-			if err != nil {
+			var err error
+			if logits, err = s.Next([]int32{tok}); err != nil {
 				return nil, err
 			}
-			_ = cache.FinalizeAll()
-			if logits != nil {
-				_ = logits.FinalizeAll()
-			}
-			logits, cache = outs[0], outs[1]
-			filled++
 		}
-		flat := tensors.MustCopyFlatData[float32](logits)
-		_ = logits.FinalizeAll()
-		return flat, nil
+		return logits[0], nil
 	}
 }
 
