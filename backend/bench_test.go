@@ -36,3 +36,36 @@ func BenchmarkMatMulF32(b *testing.B) {
 	}
 	b.ReportMetric(2*n*n*n*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
+
+// BenchmarkMatVecF32 is the matrix product that dominates generation with a KV cache: one token's
+// activations x [1, 384] times a weight stored as PyTorch's nn.Linear does, W [1152, 384]
+// (out × in, so y = x·Wᵀ; the 6×384 model's fused q/k/v projection). It reads 1.77 MB of weights
+// for 0.88 MFLOP, so it is bound by memory bandwidth, not by arithmetic: GB/s is the figure to
+// compare with the machine's bandwidth (a copy benchmark), GFLOP/s is only for reference.
+//
+//	GOEXPERIMENT=simd GOMLX_BACKEND=go go test -run '^$' -bench MatVecF32 ./backend/
+func BenchmarkMatVecF32(b *testing.B) {
+	be, err := New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	const in, out = 384, 1152
+	x := tensors.FromShape(shapes.Make(dtypes.Float32, 1, in))
+	w := tensors.FromShape(shapes.Make(dtypes.Float32, out, in))
+	tensors.MutableFlatData(w, func(flat []float32) {
+		for i := range flat {
+			flat[i] = float32(i%7) * 0.1
+		}
+	})
+	exec := graph.MustNewExec(be, func(x, w *graph.Node) *graph.Node {
+		return graph.Einsum("bi,oi->bo", x, w) // x·Wᵀ, contracting both operands' last axis
+	})
+	exec.MustExec1(x, w).MustFinalizeAll()
+	b.ResetTimer()
+	for range b.N {
+		exec.MustExec1(x, w).MustFinalizeAll()
+	}
+	s := b.Elapsed().Seconds() / float64(b.N)
+	b.ReportMetric(4*in*out/s/1e9, "GB/s")
+	b.ReportMetric(2*in*out/s/1e9, "GFLOP/s")
+}
