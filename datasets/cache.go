@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/bert2gpt/bert2gpt/internal/atomicfile"
 	"github.com/pkg/errors"
 )
 
@@ -30,41 +31,9 @@ func DefaultCacheDir() (string, error) {
 	return filepath.Join(base, "bert2gpt"), nil
 }
 
-// writeFileAtomic writes the content produced by fill to a temporary file in the directory
-// of path, fsyncs it, and renames it to path. On any error the temporary file is removed and
-// path is left untouched.
-func writeFileAtomic(path string, fill func(f *os.File) error) (err error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return errors.Wrapf(err, "creating directory %s", dir)
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return errors.Wrapf(err, "creating temporary file in %s", dir)
-	}
-	tmpName := tmp.Name()
-	defer func() {
-		if err != nil {
-			_ = tmp.Close()
-			_ = os.Remove(tmpName)
-		}
-	}()
-	if err = fill(tmp); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return errors.Wrapf(err, "syncing %s", tmpName)
-	}
-	if err = tmp.Close(); err != nil {
-		return errors.Wrapf(err, "closing %s", tmpName)
-	}
-	if err = os.Rename(tmpName, path); err != nil {
-		return errors.Wrapf(err, "renaming %s to %s", tmpName, path)
-	}
-	// Make the rename durable; not all systems support syncing a directory, so errors are ignored.
-	if d, derr := os.Open(dir); derr == nil {
-		_ = d.Sync()
-		_ = d.Close()
-	}
-	return nil
+// writeFileAtomic writes the content produced by fill to a temporary file in the directory of
+// path, fsyncs it, and renames it to path (package internal/atomicfile). On any error the
+// temporary file is removed and path is left untouched.
+func writeFileAtomic(path string, fill func(f *os.File) error) error {
+	return atomicfile.Write(path, fill)
 }

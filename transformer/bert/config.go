@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/bert2gpt/bert2gpt/internal/atomicfile"
+
 	"github.com/bert2gpt/bert2gpt/transformer"
 )
 
@@ -211,5 +213,5 @@ func (c Config) Save(path string) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(path, append(raw, '\n'))
+	return atomicfile.WriteBytes(path, append(raw, '\n'))
 }

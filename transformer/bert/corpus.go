@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/bert2gpt/bert2gpt/internal/atomicfile"
+
 	"github.com/bert2gpt/bert2gpt/datasets"
 	"github.com/bert2gpt/bert2gpt/transformer/tokenizer"
 )
@@ -60,7 +62,7 @@ func SaveVocab(dir string, tok *tokenizer.Char) error {
 	for id := range lines {
 		lines[id], _ = tok.Token(id)
 	}
-	return writeFileAtomic(filepath.Join(dir, "vocab.txt"), []byte(strings.Join(lines, "\n")+"\n"))
+	return atomicfile.WriteBytes(filepath.Join(dir, "vocab.txt"), []byte(strings.Join(lines, "\n")+"\n"))
 }
 
 // LoadVocab reads the character vocabulary of a checkpoint directory.

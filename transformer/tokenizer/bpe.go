@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/bert2gpt/bert2gpt/internal/atomicfile"
+
 	"github.com/pkg/errors"
 )
 
@@ -161,7 +163,7 @@ func LoadBPE(vocabJSON, mergesTxt string, opts BPEOptions) (*BPE, error) {
 	return b, errors.WithMessagef(err, "loading %s and %s", vocabJSON, mergesTxt)
 }
 
-// Save writes vocab.json and merges.txt.
+// Save writes vocab.json and merges.txt, each atomically.
 func (b *BPE) Save(vocabJSON, mergesTxt string) error {
 	m := make(map[string]int, len(b.vocab.ids))
 	for t, id := range b.vocab.ids {
@@ -173,7 +175,7 @@ func (b *BPE) Save(vocabJSON, mergesTxt string) error {
 	if err := enc.Encode(m); err != nil {
 		return err
 	}
-	if err := os.WriteFile(vocabJSON, buf.Bytes(), 0o644); err != nil {
+	if err := atomicfile.WriteBytes(vocabJSON, buf.Bytes()); err != nil {
 		return err
 	}
 	var sb strings.Builder
@@ -181,7 +183,7 @@ func (b *BPE) Save(vocabJSON, mergesTxt string) error {
 	for _, mg := range b.merges {
 		sb.WriteString(mg.A + " " + mg.B + "\n")
 	}
-	return os.WriteFile(mergesTxt, []byte(sb.String()), 0o644)
+	return atomicfile.WriteBytes(mergesTxt, []byte(sb.String()))
 }
 
 // Vocab returns the vocabulary.

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/bert2gpt/bert2gpt/internal/atomicfile"
+
 	"github.com/pkg/errors"
 )
 
@@ -92,7 +94,8 @@ type charFile struct {
 	Specials map[string]string `json:"specials"`
 }
 
-// Save writes the vocabulary as JSON: {"tokens": [...], "specials": {"Unknown": "[UNK]", …}}.
+// Save writes the vocabulary as JSON: {"tokens": [...], "specials": {"Unknown": "[UNK]", …}},
+// atomically (a reader sees the old file or the new one, never a part).
 func (c *Char) Save(path string) error {
 	f := charFile{Tokens: c.vocab.Tokens(), Specials: map[string]string{}}
 	for r, t := range c.specials {
@@ -102,7 +105,7 @@ func (c *Char) Save(path string) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, b, 0o644)
+	return atomicfile.WriteBytes(path, b)
 }
 
 // LoadChar reads a vocabulary written by [Char.Save].

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/bert2gpt/bert2gpt/internal/atomicfile"
+
 	"github.com/pkg/errors"
 )
 
@@ -101,7 +103,7 @@ func LoadWordPiece(vocabTxt string, opts WordPieceOptions) (*WordPiece, error) {
 	return wp, errors.WithMessagef(err, "loading %s", vocabTxt)
 }
 
-// Save writes the vocabulary as vocab.txt (one token per line, in id order).
+// Save writes the vocabulary as vocab.txt (one token per line, in id order), atomically.
 func (wp *WordPiece) Save(vocabTxt string) error {
 	var sb strings.Builder
 	for id, t := range wp.vocab.tokens {
@@ -111,7 +113,7 @@ func (wp *WordPiece) Save(vocabTxt string) error {
 		sb.WriteString(t)
 		sb.WriteByte('\n')
 	}
-	return os.WriteFile(vocabTxt, []byte(sb.String()), 0o644)
+	return atomicfile.WriteBytes(vocabTxt, []byte(sb.String()))
 }
 
 // Vocab returns the vocabulary.

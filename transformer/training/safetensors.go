@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sort"
 
+	"github.com/bert2gpt/bert2gpt/internal/atomicfile"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/tensors"
@@ -196,38 +196,9 @@ func WriteSafetensors(file string, ts map[string]*tensors.Tensor, names []string
 
 // WriteFileAtomic creates file through write: the bytes go to a temporary file next to it, which
 // is synced and renamed over file only if write and the sync succeed. On any error the temporary
-// file is removed and an existing file is left untouched.
-func WriteFileAtomic(file string, write func(w io.Writer) error) (err error) {
-	dir := filepath.Dir(file)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(file)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			_ = tmp.Close()
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	bw := bufio.NewWriterSize(tmp, 1<<20)
-	if err = write(bw); err != nil {
-		return fmt.Errorf("writing %s: %w", file, err)
-	}
-	if err = bw.Flush(); err != nil {
-		return fmt.Errorf("writing %s: %w", file, err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("syncing %s: %w", file, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("closing %s: %w", file, err)
-	}
-	if err = os.Rename(tmp.Name(), file); err != nil {
-		return err
-	}
-	if d, derr := os.Open(dir); derr == nil { // make the rename itself durable
-		_ = d.Sync()
-		_ = d.Close()
-	}
-	return nil
+// file is removed and an existing file is left untouched; temporaries of earlier writers that were
+// killed are removed after a successful write (package internal/atomicfile, shared by every writer
+// of the project).
+func WriteFileAtomic(file string, write func(w io.Writer) error) error {
+	return atomicfile.WriteBuffered(file, write)
 }

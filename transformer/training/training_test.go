@@ -6,7 +6,9 @@ import (
 	"io"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -281,5 +283,31 @@ func TestWriteJSONLine(t *testing.T) {
 	}
 	if got := b.String(); got != "{\"seconds\":1.5,\"step\":3,\"val_loss\":null}\n" {
 		t.Fatalf("got %q", got)
+	}
+}
+
+// TestCheckpointRemovesKilledWrites: temporary files of checkpoint writes that were killed (kill -9
+// cannot clean up; the current and the earlier naming) are removed by the next successful save.
+func TestCheckpointRemovesKilledWrites(t *testing.T) {
+	dir := t.TempDir()
+	child := exec.Command(os.Args[0], "-test.run=^$")
+	if err := child.Run(); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{".checkpoint.safetensors.tmp-2718281828", ".checkpoint.safetensors.tmp-" + strconv.Itoa(child.ProcessState.Pid()) + "-1"} {
+		if err := os.WriteFile(filepath.Join(dir, name), make([]byte, 1<<10), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	store := model.NewStore()
+	if _, err := store.CreateVariable("/w", tensors.FromValue([]float32{1})); err != nil {
+		t.Fatal(err)
+	}
+	if err := SaveCheckpoint(dir, store, nil); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 || entries[0].Name() != CheckpointFile {
+		t.Fatalf("left in the checkpoint directory: %v", entries)
 	}
 }
