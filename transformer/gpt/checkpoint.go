@@ -3,9 +3,12 @@ package gpt
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 
 	"github.com/bert2gpt/bert2gpt/transformer/training"
 	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/ml/model"
 )
 
@@ -24,21 +27,20 @@ func (m *Model) CheckpointMeta(extra map[string]string) map[string]string {
 
 // LoadCheckpoint rebuilds a model from a checkpoint directory written during training (weights,
 // optimizer state and global step come back, so training can resume). It returns the metadata too.
+// The checkpoint must hold exactly the tensors of the model its configuration describes (plus
+// training state), with finite values: see training.CheckModelTensors.
 func LoadCheckpoint(backend compute.Backend, dir string) (*Model, map[string]string, error) {
 	ts, meta, err := training.ReadCheckpoint(dir)
 	if err != nil {
 		return nil, nil, err
 	}
-	raw, ok := meta[MetaConfig]
-	if !ok {
-		return nil, nil, fmt.Errorf("gpt.LoadCheckpoint: %s has no %q metadata (not a GPT checkpoint?)", dir, MetaConfig)
-	}
-	var c Config
-	if err := json.Unmarshal([]byte(raw), &c); err != nil {
-		return nil, nil, fmt.Errorf("gpt.LoadCheckpoint: %s: bad config: %w", dir, err)
-	}
-	if err := c.Validate(); err != nil {
+	c, err := ConfigFromMeta(meta)
+	if err != nil {
 		return nil, nil, fmt.Errorf("gpt.LoadCheckpoint: %s: %w", dir, err)
+	}
+	file := filepath.Join(dir, training.CheckpointFile)
+	if err := training.CheckModelTensors(file, ts, c.variableShapes()); err != nil {
+		return nil, nil, fmt.Errorf("gpt.LoadCheckpoint: %w", err)
 	}
 	store := model.NewStore()
 	if err := training.SetVariables(store, ts); err != nil {
@@ -46,4 +48,30 @@ func LoadCheckpoint(backend compute.Backend, dir string) (*Model, map[string]str
 	}
 	m, err := newWithStore(backend, c, store)
 	return m, meta, err
+}
+
+// ConfigFromMeta reads and validates the model configuration stored in a checkpoint's metadata
+// (MetaConfig, JSON).
+func ConfigFromMeta(meta map[string]string) (Config, error) {
+	raw, ok := meta[MetaConfig]
+	if !ok {
+		return Config{}, fmt.Errorf("no %q metadata (not a GPT checkpoint?)", MetaConfig)
+	}
+	var c Config
+	if err := json.Unmarshal([]byte(raw), &c); err != nil {
+		return Config{}, fmt.Errorf("bad %s metadata: %w", MetaConfig, err)
+	}
+	if err := c.Validate(); err != nil {
+		return Config{}, fmt.Errorf("%s metadata: %w", MetaConfig, err)
+	}
+	return c, nil
+}
+
+// variableShapes lists the model's variables (paths of the store) and their shapes.
+func (c Config) variableShapes() map[string]shapes.Shape {
+	out := map[string]shapes.Shape{}
+	for _, e := range hfNames(c) {
+		out[e.ours] = shapes.Make(dtypes.Float32, e.shape...)
+	}
+	return out
 }

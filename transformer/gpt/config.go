@@ -4,9 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"sort"
 	"strings"
+
+	"github.com/bert2gpt/bert2gpt/internal/boundedread"
 )
 
 // Config describes a GPT model with the field names and JSON tags of Hugging Face's GPT2Config
@@ -41,20 +42,35 @@ func (c Config) Inner() int {
 // HeadDim returns NEmbd / NHead.
 func (c Config) HeadDim() int { return c.NEmbd / c.NHead }
 
-// Validate reports the first bad value, naming the HF field.
+// Upper bounds checked by Validate: far above every real GPT (GPT-3 175B has n_embd 12288, 96
+// layers, 96 heads, 2048 positions; vocabularies reach a few hundred thousand tokens), and low
+// enough that a configuration alone cannot exhaust memory before any weight is read (n_layer 1e8
+// used to run out of memory listing the tensors to load).
+const (
+	MaxVocabSize = 1 << 21 // vocab_size ≤ 2,097,152
+	MaxPositions = 1 << 20 // n_positions ≤ 1,048,576
+	MaxEmbd      = 1 << 16 // n_embd ≤ 65,536
+	MaxLayers    = 1 << 10 // n_layer ≤ 1024
+	MaxHeads     = 1 << 10 // n_head ≤ 1024
+	MaxInner     = 1 << 18 // n_inner ≤ 262,144
+)
+
+// Validate reports the first bad value, naming the HF field (and, for a value above its upper
+// bound, the bound).
 func (c Config) Validate() error {
-	pos := func(name string, v int) error {
-		if v <= 0 {
-			return fmt.Errorf("gpt.Config: %s = %d must be > 0", name, v)
-		}
-		return nil
-	}
 	for _, f := range []struct {
-		name string
-		v    int
-	}{{"vocab_size", c.VocabSize}, {"n_positions", c.NPositions}, {"n_embd", c.NEmbd}, {"n_layer", c.NLayer}, {"n_head", c.NHead}} {
-		if err := pos(f.name, f.v); err != nil {
-			return err
+		name     string
+		v, limit int
+		bound    string
+	}{
+		{"vocab_size", c.VocabSize, MaxVocabSize, "gpt.MaxVocabSize"}, {"n_positions", c.NPositions, MaxPositions, "gpt.MaxPositions"},
+		{"n_embd", c.NEmbd, MaxEmbd, "gpt.MaxEmbd"}, {"n_layer", c.NLayer, MaxLayers, "gpt.MaxLayers"}, {"n_head", c.NHead, MaxHeads, "gpt.MaxHeads"},
+	} {
+		if f.v <= 0 {
+			return fmt.Errorf("gpt.Config: %s = %d must be > 0", f.name, f.v)
+		}
+		if f.v > f.limit {
+			return fmt.Errorf("gpt.Config: %s = %d is above the limit %d (%s)", f.name, f.v, f.limit, f.bound)
 		}
 	}
 	if c.NEmbd%c.NHead != 0 {
@@ -63,12 +79,15 @@ func (c Config) Validate() error {
 	if c.NInner < 0 {
 		return fmt.Errorf("gpt.Config: n_inner = %d must be ≥ 0 (0 = 4·n_embd)", c.NInner)
 	}
+	if c.Inner() > MaxInner {
+		return fmt.Errorf("gpt.Config: n_inner = %d is above the limit %d (gpt.MaxInner)", c.Inner(), MaxInner)
+	}
 	switch c.ActivationFunction {
 	case "gelu_new", "gelu", "relu", "gelu_pytorch_tanh":
 	default:
 		return fmt.Errorf("gpt.Config: activation_function %q is not one of gelu_new, gelu, gelu_pytorch_tanh, relu", c.ActivationFunction)
 	}
-	if !(c.LayerNormEpsilon > 0) {
+	if !(c.LayerNormEpsilon > 0) || math.IsInf(c.LayerNormEpsilon, 0) {
 		return fmt.Errorf("gpt.Config: layer_norm_epsilon = %g must be > 0", c.LayerNormEpsilon)
 	}
 	for _, f := range []struct {
@@ -149,18 +168,28 @@ func ParamCount(c Config) int64 {
 	return V*d + P*d + L*block + 2*d
 }
 
-// LoadConfig reads a Hugging Face config.json (unknown fields are ignored; n_inner null = 4·d).
+// LoadConfig reads a Hugging Face config.json (unknown fields are ignored; n_inner null = 4·d) and
+// validates it.
 func LoadConfig(file string) (Config, error) {
-	data, err := os.ReadFile(file)
+	data, err := boundedread.ReadFile(file, boundedread.ConfigLimit)
 	if err != nil {
 		return Config{}, err
 	}
-	c := base(0, 0, 0, 0, 0)
-	if err := json.Unmarshal(data, &c); err != nil {
+	c, err := ParseConfig(data)
+	if err != nil {
 		return Config{}, fmt.Errorf("%s: %w", file, err)
 	}
+	return c, nil
+}
+
+// ParseConfig reads the JSON of a config.json (GPT-2 defaults for absent fields) and validates it.
+func ParseConfig(data []byte) (Config, error) {
+	c := base(0, 0, 0, 0, 0)
+	if err := json.Unmarshal(data, &c); err != nil {
+		return Config{}, err
+	}
 	if err := c.Validate(); err != nil {
-		return Config{}, fmt.Errorf("%s: %w", file, err)
+		return Config{}, err
 	}
 	return c, nil
 }

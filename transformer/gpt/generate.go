@@ -31,11 +31,16 @@ type GenerateOptions struct {
 	NoCache bool
 }
 
+// MaxNewTokensLimit bounds GenerateOptions.MaxNewTokens (16,777,216 tokens: days of generation).
+const MaxNewTokensLimit = 1 << 24
+
 // Validate reports the first bad option.
 func (o GenerateOptions) Validate() error {
 	switch {
 	case o.MaxNewTokens <= 0:
 		return fmt.Errorf("gpt: max new tokens %d must be > 0", o.MaxNewTokens)
+	case o.MaxNewTokens > MaxNewTokensLimit:
+		return fmt.Errorf("gpt: max new tokens %d is above the limit %d (gpt.MaxNewTokensLimit)", o.MaxNewTokens, MaxNewTokensLimit)
 	case o.Temperature < 0 || math.IsNaN(o.Temperature) || math.IsInf(o.Temperature, 0):
 		return fmt.Errorf("gpt: temperature %g must be ≥ 0 (0 = greedy)", o.Temperature)
 	case o.TopK < 0:
@@ -54,6 +59,8 @@ func (c Config) cacheLen(need int) int {
 }
 
 func (m *Model) stepExec(maxLen int) (*model.Exec, error) {
+	m.mu.Lock() // the map is shared by concurrent callers (concurrency.go)
+	defer m.mu.Unlock()
 	if e, ok := m.steps[maxLen]; ok {
 		return e, nil
 	}
@@ -71,18 +78,22 @@ func (m *Model) stepExec(maxLen int) (*model.Exec, error) {
 }
 
 func (m *Model) windowExec(w int) (*model.Exec, error) {
-	if e, ok := m.window[w]; ok {
-		return e, nil
+	m.mu.Lock() // the map is shared by concurrent callers; the graph is built in prepare (concurrency.go)
+	e, ok := m.window[w]
+	if !ok {
+		c := m.Config
+		var err error
+		e, err = model.NewExec(m.Backend, m.Store, func(scope *model.Scope, tokens, pos *Node) *Node {
+			return WindowLogits(scope, c, tokens, pos)
+		})
+		if err != nil {
+			m.mu.Unlock()
+			return nil, err
+		}
+		m.window[w] = e
 	}
-	c := m.Config
-	e, err := model.NewExec(m.Backend, m.Store, func(scope *model.Scope, tokens, pos *Node) *Node {
-		return WindowLogits(scope, c, tokens, pos)
-	})
-	if err != nil {
-		return nil, err
-	}
-	m.window[w] = e
-	return e, nil
+	m.mu.Unlock()
+	return e, m.prepare(e, tokenShape(1, w), scalarInt32)
 }
 
 // Generate continues prompt by up to MaxNewTokens tokens and returns the new tokens. The prompt
@@ -99,7 +110,7 @@ func (m *Model) Generate(prompt []int32, o GenerateOptions) (out []int32, err er
 	if err := m.Config.CheckTokens([][]int32{prompt}); err != nil {
 		return nil, err
 	}
-	total := min(len(prompt)+o.MaxNewTokens, m.Config.NPositions)
+	total := min(len(prompt)+min(o.MaxNewTokens, m.Config.NPositions), m.Config.NPositions)
 	rng := rand.New(rand.NewPCG(o.Seed, 0x9e3779b97f4a7c15))
 	stop := map[int32]bool{}
 	for _, s := range o.StopTokens {
@@ -295,17 +306,25 @@ func (m *Model) Loss(inputs, targets [][]int32) (float64, error) {
 	}
 	var loss float64
 	err := transformer.Catch("gpt.Model.Loss", func() error {
+		m.mu.Lock()
 		if m.loss == nil { // built once; the Exec compiles one graph per batch shape and keeps it
 			c := m.Config
 			e, err := model.NewExec(m.Backend, m.Store, func(scope *model.Scope, in, tg *Node) *Node {
 				return ConvertDType(Loss(Logits(scope, c, in), tg), dtypes.Float64)
 			})
 			if err != nil {
+				m.mu.Unlock()
 				return err
 			}
 			m.loss = e
 		}
-		out, err := m.loss.Call1(tensors.FromValue(inputs), tensors.FromValue(targets))
+		exec := m.loss
+		m.mu.Unlock()
+		shape := tokenShape(len(inputs), len(inputs[0]))
+		if err := m.prepare(exec, shape, shape); err != nil {
+			return err
+		}
+		out, err := exec.Call1(tensors.FromValue(inputs), tensors.FromValue(targets))
 		if err != nil {
 			return err
 		}

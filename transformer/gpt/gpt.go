@@ -2,6 +2,9 @@ package gpt
 
 import (
 	"fmt"
+	"sync"
+
+	"github.com/bert2gpt/bert2gpt/internal/memory"
 
 	"github.com/bert2gpt/bert2gpt/backend/weights"
 	"github.com/bert2gpt/bert2gpt/transformer"
@@ -12,22 +15,28 @@ import (
 )
 
 // Model is a GPT language model: its config, the variables (in Store) and compiled executors.
-// A Model is not safe for concurrent use (it caches executors per cache length).
+// Its inference methods (Logits, Loss, Generate, NewStepper) are safe for concurrent use: graphs
+// are built under a lock and run concurrently (see concurrency.go); training must not overlap.
 // Variables are created (GPT-2 initialisation) on first use unless loaded (LoadHF, LoadCheckpoint).
 type Model struct {
 	Config  Config
 	Store   *model.Store
 	Backend compute.Backend
 
+	mu     sync.Mutex // guards the executor fields and every graph build (prepare)
 	logits *model.Exec
 	loss   *model.Exec         // Loss, created on first use
 	steps  map[int]*model.Exec // KV-cache step executors by cache length
 	window map[int]*model.Exec // uncached "full window" executors by window length
 }
 
-// New returns a model with fresh variables (created on first use) after validating the config.
+// New returns a model with fresh variables (created on first use) after validating the config
+// and checking that its float32 weights fit in the available memory (internal/memory).
 func New(backend compute.Backend, c Config) (*Model, error) {
 	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	if err := memory.Check(fmt.Sprintf("gpt.New: a model of %d parameters", ParamCount(c)), c.WeightBytes()); err != nil {
 		return nil, err
 	}
 	return newWithStore(backend, c, model.NewStore())
@@ -75,6 +84,9 @@ func (m *Model) Logits(tokens [][]int32) (*tensors.Tensor, error) {
 	}
 	var out *tensors.Tensor
 	err := transformer.Catch("gpt.Model.Logits", func() error {
+		if err := m.prepare(m.logits, tokenShape(len(tokens), len(tokens[0]))); err != nil {
+			return err
+		}
 		var err error
 		out, err = m.logits.Call1(tensors.FromValue(tokens))
 		return err

@@ -66,8 +66,8 @@ func hfBuffer(key string) bool {
 
 // LoadHF loads a Hugging Face GPT-2 model directory: config.json and model.safetensors (keys with
 // or without the "transformer." prefix; Conv1D weights [in, out] are transposed to our [out, in]).
-// A missing tensor, an unexpected one, a wrong shape, a dtype other than F32, or a damaged file is
-// an error naming the tensor.
+// A missing tensor, an unexpected one, a wrong shape, a dtype other than F32, a NaN or infinite
+// value, or a damaged file is an error naming the tensor.
 func LoadHF(backend compute.Backend, dir string) (*Model, error) {
 	c, err := LoadConfig(filepath.Join(dir, "config.json"))
 	if err != nil {
@@ -98,6 +98,9 @@ func LoadHF(backend compute.Backend, dir string) (*Model, error) {
 		}
 		if !shapes.Make(dtypes.Float32, want...).Equal(t.Shape()) {
 			return nil, fmt.Errorf("gpt.LoadHF: %s: tensor %q has shape %v, config.json implies %v", file, e.hf, t.Shape().Dimensions, want)
+		}
+		if err := training.CheckFinite(e.hf, t); err != nil {
+			return nil, fmt.Errorf("gpt.LoadHF: %s: %w", file, err)
 		}
 		if e.transpose {
 			t = transpose2D(t)

@@ -3,6 +3,10 @@ package gpt
 import (
 	"fmt"
 
+	"github.com/gomlx/compute/shapes"
+
+	"github.com/bert2gpt/bert2gpt/internal/memory"
+
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
@@ -27,7 +31,8 @@ type Stepper struct {
 	pos    int
 }
 
-// NewStepper returns a Stepper for batch sequences of at most maxLen positions (1 ≤ maxLen ≤ n_positions).
+// NewStepper returns a Stepper for batch sequences of at most maxLen positions (1 ≤ maxLen ≤
+// n_positions); a cache that cannot fit in the available memory (Config.CacheBytes) is an error.
 func (m *Model) NewStepper(batch, maxLen int) (*Stepper, error) {
 	switch {
 	case batch < 1:
@@ -35,8 +40,15 @@ func (m *Model) NewStepper(batch, maxLen int) (*Stepper, error) {
 	case maxLen < 1 || maxLen > m.Config.NPositions:
 		return nil, fmt.Errorf("gpt: stepper length %d must be in [1, n_positions = %d]", maxLen, m.Config.NPositions)
 	}
+	if err := memory.Check(fmt.Sprintf("gpt: a KV cache of batch %d × %d positions", batch, maxLen), m.Config.CacheBytes(batch, maxLen)); err != nil {
+		return nil, err
+	}
 	exec, err := m.stepExec(maxLen)
 	if err != nil {
+		return nil, err
+	}
+	args := append([]shapes.Shape{tokenShape(batch, 1), scalarInt32}, m.Config.CacheShapes(batch, maxLen)...)
+	if err := m.prepare(exec, args...); err != nil { // the graph is built under the model's lock
 		return nil, err
 	}
 	return &Stepper{m: m, exec: exec, cache: m.Config.NewCache(batch, maxLen), batch: batch, maxLen: maxLen}, nil

@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/bert2gpt/bert2gpt/internal/memory"
+
 	"github.com/bert2gpt/bert2gpt/transformer"
 	"github.com/bert2gpt/bert2gpt/transformer/training"
 	. "github.com/gomlx/gomlx/core/graph"
@@ -56,6 +58,8 @@ func (t TrainConfig) Validate() error {
 		return fmt.Errorf("gpt: iters %d must be > 0", t.Iters)
 	case t.StopAt < 0:
 		return fmt.Errorf("gpt: stop-at %d must be ≥ 0", t.StopAt)
+	case t.StopAt > t.Iters:
+		return fmt.Errorf("gpt: stop-at %d is past iters %d, where the schedule ends (train to iters instead)", t.StopAt, t.Iters)
 	case t.EvalIters <= 0:
 		return fmt.Errorf("gpt: eval iters %d must be > 0", t.EvalIters)
 	case t.EvalEvery < 0 || t.CheckpointEvery < 0:
@@ -127,12 +131,17 @@ func (d *StepBatches) Iter() iter.Seq2[train.Batch, error] {
 	}
 }
 
-// Trainer wires a Model to GoMLX's train.Trainer with the causal-LM loss and AdamW.
+// Trainer wires a Model to GoMLX's train.Trainer with the causal-LM loss and AdamW, after checking
+// that the training state and activations (Config.TrainingBytes) fit in the available memory.
 func (m *Model) Trainer(t TrainConfig) (*train.Trainer, error) {
 	if err := t.Validate(); err != nil {
 		return nil, err
 	}
 	c := m.Config
+	what := fmt.Sprintf("gpt: training %d parameters with batch %d × block %d", ParamCount(c), t.Batch, c.NPositions)
+	if err := memory.Check(what, c.TrainingBytes(t.Batch)); err != nil {
+		return nil, err
+	}
 	var tr *train.Trainer
 	err := transformer.Catch("gpt.Model.Trainer", func() error {
 		tr = train.NewTrainer(m.Backend, m.Store,

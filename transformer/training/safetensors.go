@@ -47,8 +47,10 @@ type safetensorsEntry struct {
 const maxHeaderBytes = 100 << 20
 
 // ReadSafetensors reads every tensor of a .safetensors file, plus its "__metadata__" strings.
-// Errors name the file and, where it applies, the tensor: unknown dtype, shape/length mismatch,
-// offsets out of order or past the end of a truncated file.
+// Every size in the header is checked against the file's real bytes before anything is allocated:
+// errors name the file and, where it applies, the tensor (unknown dtype, a shape whose size does
+// not match its byte range or does not fit in the data at all, offsets out of order or past the
+// end of a truncated file).
 func ReadSafetensors(file string) (map[string]*tensors.Tensor, map[string]string, error) {
 	f, err := os.Open(file)
 	if err != nil {
@@ -59,15 +61,25 @@ func ReadSafetensors(file string) (map[string]*tensors.Tensor, map[string]string
 	if err != nil {
 		return nil, nil, err
 	}
-	var n uint64
-	if err := binary.Read(f, binary.LittleEndian, &n); err != nil {
-		return nil, nil, fmt.Errorf("%s: reading the header length: %w (file of %d bytes)", file, err, info.Size())
+	if !info.Mode().IsRegular() {
+		return nil, nil, fmt.Errorf("%s is not a regular file", file)
 	}
-	if n > maxHeaderBytes || int64(n)+8 > info.Size() {
-		return nil, nil, fmt.Errorf("%s: header length %d does not fit in a file of %d bytes (truncated or not safetensors)", file, n, info.Size())
+	return DecodeSafetensors(f, info.Size(), file)
+}
+
+// DecodeSafetensors reads a safetensors stream of size bytes from r (ReadSafetensors without the
+// file); name is used in errors.
+func DecodeSafetensors(r io.Reader, size int64, name string) (map[string]*tensors.Tensor, map[string]string, error) {
+	file := name
+	var n uint64
+	if err := binary.Read(r, binary.LittleEndian, &n); err != nil {
+		return nil, nil, fmt.Errorf("%s: reading the header length: %w (file of %d bytes)", file, err, size)
+	}
+	if n > maxHeaderBytes || int64(n)+8 > size {
+		return nil, nil, fmt.Errorf("%s: header length %d does not fit in a file of %d bytes (truncated or not safetensors)", file, n, size)
 	}
 	header := make([]byte, n)
-	if _, err := io.ReadFull(f, header); err != nil {
+	if _, err := io.ReadFull(r, header); err != nil {
 		return nil, nil, fmt.Errorf("%s: reading the header: %w", file, err)
 	}
 	var raw map[string]json.RawMessage
@@ -81,7 +93,7 @@ func ReadSafetensors(file string) (map[string]*tensors.Tensor, map[string]string
 		}
 		delete(raw, "__metadata__")
 	}
-	dataSize := info.Size() - 8 - int64(n)
+	dataSize := size - 8 - int64(n)
 	names := make([]string, 0, len(raw))
 	entries := map[string]safetensorsEntry{}
 	for name, r := range raw {
@@ -92,9 +104,12 @@ func ReadSafetensors(file string) (map[string]*tensors.Tensor, map[string]string
 		entries[name] = e
 		names = append(names, name)
 	}
-	sort.Slice(names, func(i, j int) bool { return entries[names[i]].DataOffsets[0] < entries[names[j]].DataOffsets[0] })
+	sort.Slice(names, func(i, j int) bool {
+		a, b := entries[names[i]].DataOffsets[0], entries[names[j]].DataOffsets[0]
+		return a < b || (a == b && names[i] < names[j])
+	})
 	out := make(map[string]*tensors.Tensor, len(names))
-	r := bufio.NewReaderSize(f, 1<<20)
+	br := bufio.NewReaderSize(r, 1<<20)
 	var pos int64
 	for _, name := range names {
 		e := entries[name]
@@ -102,12 +117,6 @@ func ReadSafetensors(file string) (map[string]*tensors.Tensor, map[string]string
 		if !ok {
 			return nil, nil, fmt.Errorf("%s: tensor %q has unknown dtype %q", file, name, e.DType)
 		}
-		for _, d := range e.Shape {
-			if d < 0 {
-				return nil, nil, fmt.Errorf("%s: tensor %q has a negative dimension in shape %v", file, name, e.Shape)
-			}
-		}
-		shape := shapes.Make(dt, e.Shape...)
 		begin, end := e.DataOffsets[0], e.DataOffsets[1]
 		if begin < pos || end < begin {
 			return nil, nil, fmt.Errorf("%s: tensor %q has data offsets [%d, %d] overlapping or out of order", file, name, begin, end)
@@ -115,15 +124,22 @@ func ReadSafetensors(file string) (map[string]*tensors.Tensor, map[string]string
 		if end > dataSize {
 			return nil, nil, fmt.Errorf("%s: tensor %q needs bytes [%d, %d) but the data is %d bytes (truncated file?)", file, name, begin, end, dataSize)
 		}
-		if end-begin != int64(shape.ByteSize()) {
-			return nil, nil, fmt.Errorf("%s: tensor %q of shape %s needs %d bytes, header gives %d", file, name, shape, shape.ByteSize(), end-begin)
-		}
-		if _, err := r.Discard(int(begin - pos)); err != nil {
+		// The size the shape implies, computed without overflow and bounded by the real data, before
+		// anything is allocated: a shape such as [2^62+128] or [2^32, 2^32] must not wrap around to a
+		// small (or zero) byte count.
+		byteSize, err := shapeBytes(e.Shape, int64(dt.Size()), dataSize)
+		if err != nil {
 			return nil, nil, fmt.Errorf("%s: tensor %q: %w", file, name, err)
 		}
-		t := tensors.FromShape(shape)
+		if end-begin != byteSize {
+			return nil, nil, fmt.Errorf("%s: tensor %q of dtype %s and shape %v needs %d bytes, header gives %d", file, name, e.DType, e.Shape, byteSize, end-begin)
+		}
+		if _, err := br.Discard(int(begin - pos)); err != nil {
+			return nil, nil, fmt.Errorf("%s: tensor %q: %w", file, name, err)
+		}
+		t := tensors.FromShape(shapes.Make(dt, e.Shape...))
 		var readErr error
-		if err := t.MutableBytes(func(data []byte) { _, readErr = io.ReadFull(r, data) }); err != nil {
+		if err := t.MutableBytes(func(data []byte) { _, readErr = io.ReadFull(br, data) }); err != nil {
 			return nil, nil, fmt.Errorf("%s: tensor %q: %w", file, name, err)
 		}
 		if readErr != nil {
@@ -135,10 +151,61 @@ func ReadSafetensors(file string) (map[string]*tensors.Tensor, map[string]string
 	return out, meta, nil
 }
 
+// maxRank bounds the number of dimensions of a tensor in a file (GoMLX and safetensors files in
+// practice use far fewer).
+const maxRank = 16
+
+// shapeBytes returns the byte size of a tensor of shape dims and elemSize-byte elements, or an
+// error if a dimension is negative, the rank exceeds maxRank, or the size exceeds limit (which
+// also catches every int64 overflow: no intermediate product is allowed past limit).
+func shapeBytes(dims []int, elemSize, limit int64) (int64, error) {
+	if len(dims) > maxRank {
+		return 0, fmt.Errorf("shape %v has %d dimensions, more than %d", dims, len(dims), maxRank)
+	}
+	for _, d := range dims {
+		if d < 0 {
+			return 0, fmt.Errorf("shape %v has a negative dimension", dims)
+		}
+		if d == 0 {
+			return 0, nil
+		}
+	}
+	size := elemSize
+	for _, d := range dims {
+		if int64(d) > limit/size {
+			return 0, fmt.Errorf("shape %v needs more bytes than the %d bytes of data in the file", dims, limit)
+		}
+		size *= int64(d)
+	}
+	if size > limit {
+		return 0, fmt.Errorf("shape %v needs %d bytes, more than the %d bytes of data in the file", dims, size, limit)
+	}
+	return size, nil
+}
+
 // WriteSafetensors writes the tensors (in the order of names; all of them, sorted, if names is
 // nil) and metadata to file atomically: it writes a temporary file in the same directory, syncs
 // it, and renames it over file, so a reader sees either the old file or the complete new one.
 func WriteSafetensors(file string, ts map[string]*tensors.Tensor, names []string, meta map[string]string) error {
+	header, names, err := safetensorsHeader(ts, names, meta)
+	if err != nil {
+		return err
+	}
+	return WriteFileAtomic(file, func(w io.Writer) error { return writeSafetensors(w, header, ts, names) })
+}
+
+// EncodeSafetensors writes the tensors and metadata to w in the safetensors format, as
+// WriteSafetensors does to a file.
+func EncodeSafetensors(w io.Writer, ts map[string]*tensors.Tensor, names []string, meta map[string]string) error {
+	header, names, err := safetensorsHeader(ts, names, meta)
+	if err != nil {
+		return err
+	}
+	return writeSafetensors(w, header, ts, names)
+}
+
+// safetensorsHeader builds the padded JSON header for the tensors named (all, sorted, if names is nil).
+func safetensorsHeader(ts map[string]*tensors.Tensor, names []string, meta map[string]string) ([]byte, []string, error) {
 	if names == nil {
 		for name := range ts {
 			names = append(names, name)
@@ -153,11 +220,11 @@ func WriteSafetensors(file string, ts map[string]*tensors.Tensor, names []string
 	for _, name := range names {
 		t, ok := ts[name]
 		if !ok || t == nil {
-			return fmt.Errorf("WriteSafetensors: no tensor %q", name)
+			return nil, nil, fmt.Errorf("WriteSafetensors: no tensor %q", name)
 		}
 		dt, ok := safetensorsName(t.DType())
 		if !ok {
-			return fmt.Errorf("WriteSafetensors: tensor %q has dtype %s, which safetensors cannot store", name, t.DType())
+			return nil, nil, fmt.Errorf("WriteSafetensors: tensor %q has dtype %s, which safetensors cannot store", name, t.DType())
 		}
 		size := int64(t.Shape().ByteSize())
 		dims := t.Shape().Dimensions
@@ -169,29 +236,32 @@ func WriteSafetensors(file string, ts map[string]*tensors.Tensor, names []string
 	}
 	hdr, err := json.Marshal(header)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	for len(hdr)%8 != 0 { // the format pads the header with spaces to 8-byte alignment
 		hdr = append(hdr, ' ')
 	}
-	return WriteFileAtomic(file, func(w io.Writer) error {
-		if err := binary.Write(w, binary.LittleEndian, uint64(len(hdr))); err != nil {
-			return err
+	return hdr, names, nil
+}
+
+// writeSafetensors writes the header length, the header and the tensors' bytes.
+func writeSafetensors(w io.Writer, hdr []byte, ts map[string]*tensors.Tensor, names []string) error {
+	if err := binary.Write(w, binary.LittleEndian, uint64(len(hdr))); err != nil {
+		return err
+	}
+	if _, err := w.Write(hdr); err != nil {
+		return err
+	}
+	for _, name := range names {
+		var werr error
+		if err := ts[name].ConstBytes(func(data []byte) { _, werr = w.Write(data) }); err != nil {
+			return fmt.Errorf("tensor %q: %w", name, err)
 		}
-		if _, err := w.Write(hdr); err != nil {
-			return err
+		if werr != nil {
+			return fmt.Errorf("tensor %q: %w", name, werr)
 		}
-		for _, name := range names {
-			var werr error
-			if err := ts[name].ConstBytes(func(data []byte) { _, werr = w.Write(data) }); err != nil {
-				return fmt.Errorf("tensor %q: %w", name, err)
-			}
-			if werr != nil {
-				return fmt.Errorf("tensor %q: %w", name, werr)
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // WriteFileAtomic creates file through write: the bytes go to a temporary file next to it, which
