@@ -3,6 +3,9 @@ package bert
 import (
 	"fmt"
 	"path/filepath"
+	"sync"
+
+	"github.com/bert2gpt/bert2gpt/internal/memory"
 
 	"github.com/bert2gpt/bert2gpt/backend/weights"
 	"github.com/bert2gpt/bert2gpt/transformer"
@@ -27,18 +30,23 @@ type Model struct {
 	// Backend runs the graphs.
 	Backend compute.Backend
 
+	mu      sync.Mutex // Forward holds it: concurrent calls run one at a time
 	forward *model.Exec
 }
 
 // New validates c and makes a model whose variables are created (randomly initialised as HF
 // does: N(0, initializer_range²) weights, zero biases, unit LayerNorm gains) on first use, unless
-// they were loaded into Store before. numLabels is used by ClassifierHead only.
+// they were loaded into Store before; weights that cannot fit in the available memory are an
+// error (internal/memory). numLabels is used by ClassifierHead only.
 func New(backend compute.Backend, c Config, head Head, numLabels int) (*Model, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	if head == ClassifierHead && numLabels < 2 {
-		return nil, fmt.Errorf("bert.New: a classifier needs at least 2 labels, got %d", numLabels)
+	if head == ClassifierHead && (numLabels < 2 || numLabels > MaxLabels) {
+		return nil, fmt.Errorf("bert.New: a classifier needs 2 to %d labels, got %d", MaxLabels, numLabels)
+	}
+	if err := memory.Check(fmt.Sprintf("bert.New: a model of %d parameters", ParamCount(c)), c.WeightBytes()); err != nil {
+		return nil, err
 	}
 	backend = weights.AsParameters(backend) // cached executors must see trained weights
 	m := &Model{Config: c, Head: head, NumLabels: numLabels, Store: model.NewStore(), Backend: backend}
@@ -111,11 +119,14 @@ func (c Config) Check(b Batch) error {
 	return nil
 }
 
-// Forward runs the model in inference mode (no dropout) on one batch.
+// Forward runs the model in inference mode (no dropout) on one batch. It is safe for concurrent
+// use: calls run one at a time.
 func (m *Model) Forward(b Batch) (*Result, error) {
 	if err := m.Config.Check(b); err != nil {
 		return nil, err
 	}
+	m.mu.Lock()
+	defer m.mu.Unlock() // graph building on the shared Store is not safe for concurrent use
 	if m.forward == nil {
 		exec, err := model.NewExec(m.Backend, m.Store, func(scope *model.Scope, in []*Node) []*Node {
 			c := m.Config

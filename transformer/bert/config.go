@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
+	"math"
+
+	"github.com/bert2gpt/bert2gpt/internal/boundedread"
 
 	"github.com/bert2gpt/bert2gpt/internal/atomicfile"
 
@@ -99,21 +101,42 @@ func Preset(name string, vocabSize int) (Config, error) {
 	return c, nil
 }
 
-// Validate reports every invalid field as an error naming its value.
+// Upper bounds checked by Validate: far above every real BERT (BERT-large: hidden 1024, 24
+// layers, 16 heads, 4096 intermediate, 512 positions, 2 token types; vocabularies of a few
+// hundred thousand tokens), and low enough that a configuration alone cannot exhaust memory before
+// any weight is read (num_hidden_layers 1e8 used to run for minutes, memory growing).
+const (
+	MaxVocabSize        = 1 << 21 // vocab_size ≤ 2,097,152
+	MaxHiddenSize       = 1 << 16 // hidden_size ≤ 65,536
+	MaxLayers           = 1 << 10 // num_hidden_layers ≤ 1024
+	MaxHeads            = 1 << 10 // num_attention_heads ≤ 1024
+	MaxIntermediateSize = 1 << 18 // intermediate_size ≤ 262,144
+	MaxPositions        = 1 << 20 // max_position_embeddings ≤ 1,048,576
+	MaxTypeVocabSize    = 1 << 10 // type_vocab_size ≤ 1024
+	MaxLabels           = 1 << 16 // id2label entries (classes) ≤ 65,536
+)
+
+// Validate reports every invalid field as an error naming its value (and, for a value above its
+// upper bound, the bound).
 func (c Config) Validate() error {
 	var errs []error
-	positive := func(name string, v int) {
+	positive := func(name string, v, limit int, bound string) {
 		if v <= 0 {
 			errs = append(errs, fmt.Errorf("%s must be positive, got %d", name, v))
+		} else if v > limit {
+			errs = append(errs, fmt.Errorf("%s %d is above the limit %d (%s)", name, v, limit, bound))
 		}
 	}
-	positive("vocab_size", c.VocabSize)
-	positive("hidden_size", c.HiddenSize)
-	positive("num_hidden_layers", c.NumHiddenLayers)
-	positive("num_attention_heads", c.NumAttentionHeads)
-	positive("intermediate_size", c.IntermediateSize)
-	positive("max_position_embeddings", c.MaxPositionEmbeddings)
-	positive("type_vocab_size", c.TypeVocabSize)
+	positive("vocab_size", c.VocabSize, MaxVocabSize, "bert.MaxVocabSize")
+	positive("hidden_size", c.HiddenSize, MaxHiddenSize, "bert.MaxHiddenSize")
+	positive("num_hidden_layers", c.NumHiddenLayers, MaxLayers, "bert.MaxLayers")
+	positive("num_attention_heads", c.NumAttentionHeads, MaxHeads, "bert.MaxHeads")
+	positive("intermediate_size", c.IntermediateSize, MaxIntermediateSize, "bert.MaxIntermediateSize")
+	positive("max_position_embeddings", c.MaxPositionEmbeddings, MaxPositions, "bert.MaxPositions")
+	positive("type_vocab_size", c.TypeVocabSize, MaxTypeVocabSize, "bert.MaxTypeVocabSize")
+	if len(c.ID2Label) > MaxLabels {
+		errs = append(errs, fmt.Errorf("id2label has %d labels, above the limit %d (bert.MaxLabels)", len(c.ID2Label), MaxLabels))
+	}
 	if c.HiddenSize > 0 && c.NumAttentionHeads > 0 && c.HiddenSize%c.NumAttentionHeads != 0 {
 		errs = append(errs, fmt.Errorf("hidden_size %d is not divisible by num_attention_heads %d", c.HiddenSize, c.NumAttentionHeads))
 	}
@@ -124,14 +147,14 @@ func (c Config) Validate() error {
 		name string
 		v    float64
 	}{{"hidden_dropout_prob", c.HiddenDropoutProb}, {"attention_probs_dropout_prob", c.AttentionProbsDropoutProb}} {
-		if p.v < 0 || p.v >= 1 {
+		if !(p.v >= 0 && p.v < 1) {
 			errs = append(errs, fmt.Errorf("%s must be in [0, 1), got %g", p.name, p.v))
 		}
 	}
-	if c.LayerNormEps <= 0 {
+	if !(c.LayerNormEps > 0) || math.IsInf(c.LayerNormEps, 0) {
 		errs = append(errs, fmt.Errorf("layer_norm_eps must be positive, got %g", c.LayerNormEps))
 	}
-	if c.InitializerRange < 0 {
+	if !(c.InitializerRange >= 0) || math.IsInf(c.InitializerRange, 0) {
 		errs = append(errs, fmt.Errorf("initializer_range must be ≥ 0, got %g", c.InitializerRange))
 	}
 	if c.PadTokenID < 0 || (c.VocabSize > 0 && c.PadTokenID >= c.VocabSize) {
@@ -187,16 +210,26 @@ func ParamCount(c Config) int {
 
 // LoadConfig reads a Hugging Face config.json and validates it.
 func LoadConfig(path string) (Config, error) {
-	raw, err := os.ReadFile(path)
+	raw, err := boundedread.ReadFile(path, boundedread.ConfigLimit)
 	if err != nil {
 		return Config{}, fmt.Errorf("bert.LoadConfig: %w", err)
 	}
-	c := Config{PadTokenID: 0, LayerNormEps: 1e-12, InitializerRange: 0.02, HiddenAct: "gelu", TypeVocabSize: 2}
-	if err := json.Unmarshal(raw, &c); err != nil {
+	c, err := ParseConfig(raw)
+	if err != nil {
 		return Config{}, fmt.Errorf("bert.LoadConfig %s: %w", path, err)
 	}
+	return c, nil
+}
+
+// ParseConfig reads the JSON of a config.json (BERT's defaults for absent ε, initializer range,
+// activation and token types) and validates it.
+func ParseConfig(data []byte) (Config, error) {
+	c := Config{PadTokenID: 0, LayerNormEps: 1e-12, InitializerRange: 0.02, HiddenAct: "gelu", TypeVocabSize: 2}
+	if err := json.Unmarshal(data, &c); err != nil {
+		return Config{}, err
+	}
 	if err := c.Validate(); err != nil {
-		return Config{}, fmt.Errorf("%s: %w", path, err)
+		return Config{}, err
 	}
 	return c, nil
 }

@@ -3,8 +3,11 @@ package bert
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/bert2gpt/bert2gpt/internal/memory"
 
 	"github.com/bert2gpt/bert2gpt/datasets"
 	"github.com/bert2gpt/bert2gpt/transformer"
@@ -69,16 +72,37 @@ func (m FinetuneMetrics) Metrics() training.Metrics {
 
 // LoadEncoder copies the encoder weights ("/bert/…" variables) of a checkpoint directory written
 // by Pretrain or Finetune into store, leaving heads and optimizer state out. It returns how many
-// tensors were copied.
+// tensors were copied. Every value must be finite.
 func LoadEncoder(store *model.Store, dir string) (int, error) {
+	return loadEncoder(store, dir, nil)
+}
+
+// loadEncoder is LoadEncoder; with a config c it also requires every encoder variable of c, with
+// its shape (a checkpoint with part of an encoder would leave the rest random).
+func loadEncoder(store *model.Store, dir string, c *Config) (int, error) {
 	ts, _, err := training.ReadCheckpoint(dir)
 	if err != nil {
 		return 0, err
+	}
+	file := filepath.Join(dir, training.CheckpointFile)
+	if c != nil {
+		for p, shape := range variableShapes(*c, PreTrainingHeads, 0, "bert") {
+			t, ok := ts[p]
+			if !ok {
+				return 0, fmt.Errorf("bert.LoadEncoder: %s: missing encoder tensor %q (an incomplete checkpoint, or one of another configuration)", file, p)
+			}
+			if !shape.Equal(t.Shape()) {
+				return 0, fmt.Errorf("bert.LoadEncoder: %s: tensor %q is %s, the model needs %s (%s)", file, p, t.Shape(), shape, shapeHint(*c))
+			}
+		}
 	}
 	n := 0
 	for path, value := range ts {
 		if !strings.HasPrefix(path, "/bert/") {
 			continue
+		}
+		if err := training.CheckFinite(path, value); err != nil {
+			return n, fmt.Errorf("bert.LoadEncoder: %s: %w", file, err)
 		}
 		if v := store.GetVariable(path); v != nil {
 			err = v.SetValue(value)
@@ -142,13 +166,17 @@ func Finetune(backend compute.Backend, o FinetuneOptions) (*Model, FinetuneMetri
 	if log == nil {
 		log = io.Discard
 	}
+	what := fmt.Sprintf("bert.Finetune: training %d parameters with batch %d × %d tokens", ParamCount(o.Model), o.BatchSize, o.SeqLen)
+	if err := memory.Check(what, o.Model.TrainingBytes(o.BatchSize, o.SeqLen)); err != nil {
+		return nil, FinetuneMetrics{}, err
+	}
 	m, err := New(backend, o.Model, ClassifierHead, o.NumLabels)
 	if err != nil {
 		return nil, FinetuneMetrics{}, err
 	}
 	seedStore(m.Store, o.Seed)
 	if o.Pretrained != "" {
-		n, err := LoadEncoder(m.Store, o.Pretrained)
+		n, err := loadEncoder(m.Store, o.Pretrained, &o.Model)
 		if err != nil {
 			return nil, FinetuneMetrics{}, err
 		}

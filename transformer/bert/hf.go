@@ -110,7 +110,8 @@ func hfCandidates(p param) []string {
 // Face model.safetensors into store (creating or overwriting them). The encoder must be complete;
 // a head group (MLM, NSP, classifier) is either read completely or, if the file has none of its
 // tensors, left to random initialisation (reported in the returned list of missing groups).
-// Errors name the tensor: missing, wrong shape, non-float or unknown dtype, truncated file.
+// Errors name the tensor: missing, wrong shape, non-float or unknown dtype, a NaN or infinite
+// value, truncated file.
 func LoadSafetensors(store *model.Store, c Config, path string, head Head, numLabels int) (missingGroups []string, err error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -151,7 +152,11 @@ func LoadSafetensors(store *model.Store, c Config, path string, head Head, numLa
 			if err != nil {
 				return nil, fmt.Errorf("bert.LoadSafetensors %s: tensor %q: %w", path, name, err)
 			}
-			values[p.ours] = tensors.FromFlatDataAndDimensions(data, p.shape...)
+			value := tensors.FromFlatDataAndDimensions(data, p.shape...)
+			if err := training.CheckFinite(name, value); err != nil {
+				return nil, fmt.Errorf("bert.LoadSafetensors %s: %w", path, err)
+			}
+			values[p.ours] = value
 		}
 	}
 	for path, value := range values {

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/bert2gpt/bert2gpt/internal/memory"
+
 	"github.com/bert2gpt/bert2gpt/backend/weights"
 	"github.com/bert2gpt/bert2gpt/datasets"
 	"github.com/bert2gpt/bert2gpt/transformer"
@@ -298,6 +300,10 @@ func Pretrain(backend compute.Backend, o PretrainOptions) (*Model, PretrainMetri
 	log := o.Log
 	if log == nil {
 		log = io.Discard
+	}
+	what := fmt.Sprintf("bert.Pretrain: training %d parameters with batch %d × %d tokens", ParamCount(o.Model), o.BatchSize, o.SeqLen)
+	if err := memory.Check(what, o.Model.TrainingBytes(o.BatchSize, o.SeqLen)); err != nil {
+		return nil, PretrainMetrics{}, err
 	}
 	m, err := New(backend, o.Model, PreTrainingHeads, 0)
 	if err != nil {
