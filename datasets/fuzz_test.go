@@ -39,3 +39,32 @@ func FuzzChineseNumeral(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPoemManifest: any manifest.json gives poems or an error, never a panic, and never sends
+// the loader outside its directory; poems load only when the manifest's sum is the file's.
+func FuzzPoemManifest(f *testing.F) {
+	jsonl := []byte(`{"id":"1","title":"靜夜思","author":"李白","lines":["床前明月光，疑是地上霜。"]}` + "\n")
+	sum := SHA256Hex(jsonl)
+	f.Add([]byte(`{"source":"chinese-poetry@2.0.1","files":{"tang.jsonl":"` + sum + `"},"counts":{"tang":1}}`))
+	f.Add([]byte(`{"files":{"../tang.jsonl":"` + sum + `"}}`))
+	f.Add([]byte(`{"files":{"tang.jsonl":"00"},"counts":{"tang":-1}}`))
+	f.Add([]byte(`{"files":null}`))
+	f.Add([]byte(`[`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "manifest.json"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "tang.jsonl"), jsonl, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		poems, err := readPoemsVerified(dir, "tang.jsonl")
+		if err != nil {
+			return
+		}
+		m, _ := parseManifest(data)
+		if m.Files["tang.jsonl"] != sum || len(poems) != 1 || poems[0].Author != "李白" {
+			t.Fatalf("loaded %v with manifest %+v", poems, m)
+		}
+	})
+}

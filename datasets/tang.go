@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bert2gpt/bert2gpt/internal/boundedread"
 	"github.com/pkg/errors"
 )
 
@@ -91,13 +92,14 @@ func (f *Fetcher) Poems(ctx context.Context, d Dynasty) ([]Poem, error) {
 }
 
 func readPoemsVerified(dir, name string) ([]Poem, error) {
-	mb, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	mp := filepath.Join(dir, "manifest.json")
+	mb, err := boundedread.ReadFile(mp, boundedread.ConfigLimit)
 	if err != nil {
 		return nil, err
 	}
-	var m extractManifest
-	if err := json.Unmarshal(mb, &m); err != nil {
-		return nil, errors.Wrapf(err, "parsing %s", filepath.Join(dir, "manifest.json"))
+	m, err := parseManifest(mb)
+	if err != nil {
+		return nil, errors.WithMessagef(err, "parsing %s", mp)
 	}
 	want, ok := m.Files[name]
 	if !ok {
@@ -112,6 +114,29 @@ func readPoemsVerified(dir, name string) ([]Poem, error) {
 		return nil, errors.Errorf("%s: sha256 %s does not match manifest %s", p, got, want)
 	}
 	return ReadPoemsJSONL(bytes.NewReader(data), p)
+}
+
+// parseManifest reads and checks a manifest.json: file names without directories, sha256 sums of
+// 64 hexadecimal digits, counts ≥ 0.
+func parseManifest(data []byte) (extractManifest, error) {
+	var m extractManifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		return m, err
+	}
+	for name, sum := range m.Files {
+		if name == "" || name != filepath.Base(name) || name == "." || name == ".." {
+			return m, errors.Errorf("file name %q is not a plain file name", name)
+		}
+		if len(sum) != 64 || strings.Trim(sum, "0123456789abcdef") != "" {
+			return m, errors.Errorf("file %q: sha256 %q is not 64 hexadecimal digits", name, sum)
+		}
+	}
+	for name, n := range m.Counts {
+		if n < 0 {
+			return m, errors.Errorf("count of %q is %d, negative", name, n)
+		}
+	}
+	return m, nil
 }
 
 // ReadPoemsJSONL reads poems written one JSON object per line; name is used in errors.

@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/bert2gpt/bert2gpt/internal/boundedread"
-
 	"github.com/bert2gpt/bert2gpt/internal/atomicfile"
-
+	"github.com/bert2gpt/bert2gpt/internal/boundedread"
 	"github.com/bert2gpt/bert2gpt/transformer"
 )
 

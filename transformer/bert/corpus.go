@@ -6,9 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/bert2gpt/bert2gpt/internal/atomicfile"
-
 	"github.com/bert2gpt/bert2gpt/datasets"
+	"github.com/bert2gpt/bert2gpt/internal/atomicfile"
 	"github.com/bert2gpt/bert2gpt/transformer/tokenizer"
 )
 

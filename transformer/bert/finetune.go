@@ -7,9 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bert2gpt/bert2gpt/internal/memory"
-
 	"github.com/bert2gpt/bert2gpt/datasets"
+	"github.com/bert2gpt/bert2gpt/internal/memory"
 	"github.com/bert2gpt/bert2gpt/transformer"
 	"github.com/bert2gpt/bert2gpt/transformer/training"
 	"github.com/gomlx/compute"

@@ -11,10 +11,9 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/bert2gpt/bert2gpt/internal/memory"
-
 	"github.com/bert2gpt/bert2gpt/backend/weights"
 	"github.com/bert2gpt/bert2gpt/datasets"
+	"github.com/bert2gpt/bert2gpt/internal/memory"
 	"github.com/bert2gpt/bert2gpt/transformer"
 	"github.com/bert2gpt/bert2gpt/transformer/training"
 	"github.com/gomlx/compute"

@@ -4,9 +4,8 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/bert2gpt/bert2gpt/internal/memory"
-
 	"github.com/bert2gpt/bert2gpt/backend/weights"
+	"github.com/bert2gpt/bert2gpt/internal/memory"
 	"github.com/bert2gpt/bert2gpt/transformer"
 	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph"

@@ -3,10 +3,8 @@ package gpt
 import (
 	"fmt"
 
-	"github.com/gomlx/compute/shapes"
-
 	"github.com/bert2gpt/bert2gpt/internal/memory"
-
+	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"

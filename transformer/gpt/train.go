@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/bert2gpt/bert2gpt/internal/memory"
-
 	"github.com/bert2gpt/bert2gpt/transformer"
 	"github.com/bert2gpt/bert2gpt/transformer/training"
 	. "github.com/gomlx/gomlx/core/graph"

@@ -11,7 +11,6 @@ import (
 	"sync"
 
 	"github.com/bert2gpt/bert2gpt/internal/atomicfile"
-
 	"github.com/pkg/errors"
 )
 

@@ -2,13 +2,12 @@ package tokenizer
 
 import (
 	"encoding/json"
-	"os"
 	"sort"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/bert2gpt/bert2gpt/internal/atomicfile"
-
+	"github.com/bert2gpt/bert2gpt/internal/boundedread"
 	"github.com/pkg/errors"
 )
 
@@ -108,35 +107,54 @@ func (c *Char) Save(path string) error {
 	return atomicfile.WriteBytes(path, b)
 }
 
+// maxCharTokens bounds a character vocabulary: every Unicode code point plus the specials.
+const maxCharTokens = utf8.MaxRune + 1 + int(numSpecials)
+
 // LoadChar reads a vocabulary written by [Char.Save].
 func LoadChar(path string) (*Char, error) {
-	b, err := os.ReadFile(path)
+	b, err := boundedread.ReadFile(path, boundedread.VocabLimit)
 	if err != nil {
 		return nil, err
 	}
+	c, err := ParseChar(b)
+	if err != nil {
+		return nil, errors.WithMessagef(err, "loading %s", path)
+	}
+	return c, nil
+}
+
+// ParseChar reads the JSON of a vocabulary written by [Char.Save]: every token one character or a
+// special token, no duplicates, at least one token and at most one per Unicode code point plus the
+// specials.
+func ParseChar(b []byte) (*Char, error) {
 	var f charFile
 	if err := json.Unmarshal(b, &f); err != nil {
-		return nil, errors.Wrapf(err, "parsing %s", path)
+		return nil, errors.Wrap(err, "parsing the vocabulary")
+	}
+	if len(f.Tokens) == 0 {
+		return nil, errors.New("the vocabulary has no tokens")
+	}
+	if len(f.Tokens) > maxCharTokens {
+		return nil, errors.Errorf("%d tokens: more than the %d a character vocabulary can have", len(f.Tokens), maxCharTokens)
 	}
 	for i, t := range f.Tokens {
 		if utf8.RuneCountInString(t) != 1 && !containsValue(f.Specials, t) {
-			return nil, errors.Errorf("%s: token #%d %q is neither one character nor a special token", path, i, t)
+			return nil, errors.Errorf("token #%d %q is neither one character nor a special token", i, t)
 		}
 	}
 	v, err := NewVocab(f.Tokens)
 	if err != nil {
-		return nil, errors.WithMessagef(err, "loading %s", path)
+		return nil, err
 	}
 	sp := Specials{}
 	for name, t := range f.Specials {
 		r, ok := specialByName(name)
 		if !ok {
-			return nil, errors.Errorf("%s: unknown special role %q", path, name)
+			return nil, errors.Errorf("unknown special role %q", name)
 		}
 		sp[r] = t
 	}
-	ch, err := NewChar(v, sp)
-	return ch, errors.WithMessagef(err, "loading %s", path)
+	return NewChar(v, sp)
 }
 
 func containsValue(m map[string]string, v string) bool {

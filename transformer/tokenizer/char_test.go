@@ -1,10 +1,13 @@
 package tokenizer
 
 import (
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/bert2gpt/bert2gpt/internal/boundedread"
 )
 
 func TestCharTokenizer(t *testing.T) {
@@ -153,4 +156,30 @@ func corpusText(t testing.TB) string {
 		t.Fatal(err)
 	}
 	return data
+}
+
+// TestLoadCharRejects: vocabularies that cannot be a character vocabulary are errors naming the
+// file; a file far larger than any vocabulary is refused before it is read.
+func TestLoadCharRejects(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"empty":     `{"tokens": []}`,
+		"duplicate": `{"tokens": ["a", "a"]}`,
+		"word":      `{"tokens": ["ab"]}`,
+		"role":      `{"tokens": ["x"], "specials": {"Bogus": "x"}}`,
+		"json":      `{"tokens": [`,
+	} {
+		p := filepath.Join(dir, name+".json")
+		os.WriteFile(p, []byte(content), 0o644)
+		if _, err := LoadChar(p); err == nil || !strings.Contains(err.Error(), p) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	big := filepath.Join(dir, "big.json")
+	f, _ := os.Create(big)
+	f.Truncate(boundedread.VocabLimit + 1)
+	f.Close()
+	if _, err := LoadChar(big); err == nil || !strings.Contains(err.Error(), "more than the") {
+		t.Errorf("a %d-byte file: %v", boundedread.VocabLimit+1, err)
+	}
 }

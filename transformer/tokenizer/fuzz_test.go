@@ -165,3 +165,44 @@ func TestMalformedFilesGiveErrors(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseChar: any bytes give a character vocabulary or an error, never a panic; a vocabulary
+// that loads saves and loads back the same, and encodes and decodes text.
+func FuzzParseChar(f *testing.F) {
+	f.Add([]byte(`{"tokens": ["[PAD]", "[UNK]", "a", "床"], "specials": {"Pad": "[PAD]", "Unknown": "[UNK]"}}`))
+	f.Add([]byte(`{"tokens": ["a", "a"]}`))
+	f.Add([]byte(`{"tokens": ["ab"], "specials": {"Mask": "ab"}}`))
+	f.Add([]byte(`{"tokens": [""], "specials": {"Pad": ""}}`))
+	f.Add([]byte(`{"tokens": ["x"], "specials": {"Bogus": "x"}}`))
+	f.Add([]byte(`{"tokens": null}`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := ParseChar(data)
+		if err != nil {
+			return
+		}
+		if c.VocabSize() < 1 || c.VocabSize() > maxCharTokens {
+			t.Fatalf("vocabulary of %d tokens", c.VocabSize())
+		}
+		path := filepath.Join(t.TempDir(), "char_vocab.json")
+		if err := c.Save(path); err != nil {
+			t.Fatalf("Save: %v", err)
+		}
+		back, err := LoadChar(path)
+		if err != nil {
+			t.Fatalf("a saved vocabulary does not load: %v", err)
+		}
+		if a, b := c.Vocab().Tokens(), back.Vocab().Tokens(); strings.Join(a, "\x00") != strings.Join(b, "\x00") {
+			t.Fatalf("round trip changed the tokens: %q → %q", a, b)
+		}
+		for _, text := range []string{string(data), "床前明月光 [UNK] ab"} {
+			ids, err := c.Encode(text)
+			if err != nil {
+				continue // a character outside the vocabulary and no Unknown token
+			}
+			if _, err := c.Decode(ids); err != nil {
+				t.Fatalf("Decode(Encode(%q)): %v", text, err)
+			}
+		}
+	})
+}

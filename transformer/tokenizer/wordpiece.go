@@ -9,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/bert2gpt/bert2gpt/internal/atomicfile"
-
 	"github.com/pkg/errors"
 )
 

@@ -1,9 +1,7 @@
 package hfhub
 
 import (
-	"encoding/json"
-	"os"
-
+	"github.com/bert2gpt/bert2gpt/internal/boundedread"
 	"github.com/bert2gpt/bert2gpt/transformer/tokenizer"
 	"github.com/gomlx/go-huggingface/hub"
 	hftok "github.com/gomlx/go-huggingface/tokenizers"
@@ -13,65 +11,70 @@ import (
 
 // Load returns the tokenizer of a Hugging Face repository: WordPiece if it has vocab.txt,
 // byte-level BPE if it has vocab.json and merges.txt. WordPiece options and special
-// tokens come from tokenizer_config.json when present, with Hugging Face's defaults for
-// BERT where a field is absent (do_lower_case true, strip_accents following it,
-// tokenize_chinese_chars true).
+// tokens come from tokenizer_config.json when present (read with a size limit; a field Load
+// uses that has the wrong type is an error naming it; special tokens may be strings or
+// AddedToken objects), with Hugging Face's defaults for BERT where a field is absent
+// (do_lower_case true, strip_accents following it, tokenize_chinese_chars true).
 func Load(repo *hub.Repo) (tokenizer.Tokenizer, error) {
 	if err := repo.DownloadInfo(false); err != nil {
 		return nil, errors.WithMessagef(err, "hfhub.Load(%s)", repo)
 	}
-	var cfg *api.Config
-	raw := map[string]any{}
+	cfg := tokenizerConfig{}
 	if repo.HasFile("tokenizer_config.json") {
-		var err error
-		if cfg, err = hftok.GetConfig(repo); err != nil {
-			return nil, errors.WithMessagef(err, "hfhub.Load(%s): tokenizer_config.json", repo)
+		path, err := repo.DownloadFile("tokenizer_config.json")
+		if err != nil {
+			return nil, errors.WithMessagef(err, "hfhub.Load(%s)", repo)
 		}
-		if b, err := os.ReadFile(cfg.ConfigFile); err == nil {
-			_ = json.Unmarshal(b, &raw)
+		data, err := boundedread.ReadFile(path, boundedread.ConfigLimit)
+		if err != nil {
+			return nil, errors.WithMessagef(err, "hfhub.Load(%s)", repo)
+		}
+		if cfg, err = parseTokenizerConfig(data); err != nil {
+			return nil, errors.WithMessagef(err, "hfhub.Load(%s): tokenizer_config.json", repo)
 		}
 	}
 	switch {
 	case repo.HasFile("vocab.txt"):
-		return loadWordPiece(repo, cfg, raw)
+		return loadWordPiece(repo, cfg)
 	case repo.HasFile("vocab.json") && repo.HasFile("merges.txt"):
 		paths, err := repo.DownloadFiles("vocab.json", "merges.txt")
 		if err != nil {
 			return nil, errors.WithMessagef(err, "hfhub.Load(%s)", repo)
 		}
 		opts := tokenizer.BPEOptions{}
-		if v, ok := raw["add_prefix_space"].(bool); ok {
-			opts.AddPrefixSpace = v
+		if cfg.AddPrefixSpace != nil {
+			opts.AddPrefixSpace = *cfg.AddPrefixSpace
 		}
 		return tokenizer.LoadBPE(paths[0], paths[1], opts)
 	}
 	return nil, errors.Errorf("hfhub.Load(%s): the repository has neither vocab.txt (WordPiece) nor vocab.json + merges.txt (BPE)", repo)
 }
 
-func loadWordPiece(repo *hub.Repo, cfg *api.Config, raw map[string]any) (tokenizer.Tokenizer, error) {
+func loadWordPiece(repo *hub.Repo, cfg tokenizerConfig) (tokenizer.Tokenizer, error) {
 	path, err := repo.DownloadFile("vocab.txt")
 	if err != nil {
 		return nil, errors.WithMessagef(err, "hfhub.Load(%s)", repo)
 	}
+	return tokenizer.LoadWordPiece(path, cfg.wordPieceOptions())
+}
+
+// wordPieceOptions applies the configuration to BERT's defaults (do_lower_case true, strip_accents
+// following it, tokenize_chinese_chars true, BERT's special tokens).
+func (cfg tokenizerConfig) wordPieceOptions() tokenizer.WordPieceOptions {
 	opts := tokenizer.WordPieceOptions{Basic: tokenizer.BasicOptions{Lowercase: true}, Specials: tokenizer.BERTSpecials()}
-	if v, ok := raw["do_lower_case"].(bool); ok {
-		opts.Basic.Lowercase = v
+	if cfg.DoLowerCase != nil {
+		opts.Basic.Lowercase = *cfg.DoLowerCase
 	}
-	if v, ok := raw["strip_accents"].(bool); ok {
-		opts.Basic.StripAccents = tokenizer.Bool(v)
+	if cfg.StripAccents != nil {
+		opts.Basic.StripAccents = tokenizer.Bool(*cfg.StripAccents)
 	}
-	if v, ok := raw["tokenize_chinese_chars"].(bool); ok {
-		opts.Basic.NoChineseSplit = !v
+	if cfg.TokenizeChineseChars != nil {
+		opts.Basic.NoChineseSplit = !*cfg.TokenizeChineseChars
 	}
-	if cfg != nil {
-		for role, tok := range map[tokenizer.Special]string{tokenizer.Unknown: cfg.UnkToken, tokenizer.Pad: cfg.PadToken,
-			tokenizer.CLS: cfg.ClsToken, tokenizer.SEP: cfg.SepToken, tokenizer.Mask: cfg.MaskToken} {
-			if tok != "" {
-				opts.Specials[role] = tok
-			}
-		}
+	for role, tok := range cfg.Specials {
+		opts.Specials[role] = tok
 	}
-	return tokenizer.LoadWordPiece(path, opts)
+	return opts
 }
 
 // Register adds constructors for the tokenizer classes "BertTokenizer",
