@@ -18,9 +18,41 @@ import (
 // before the softmax, which is the same as adding −∞ but never produces NaN: a row whose keys are
 // all masked becomes uniform instead (PyTorch returns NaN there).
 func AttentionWeights(query, key, mask *Node) *Node {
-	headDim := query.Shape().Dim(-1)
+	return AttentionWeightsFor(query, key, mask, false)
+}
+
+// AttentionWeightsFor is AttentionWeights with the softmax chosen for how the graph is used:
+// training is scope.IsTraining(g) of the caller (true in a training step's graph). The values are
+// the same either way; only the cost differs (see attentionSoftmax).
+func AttentionWeightsFor(query, key, mask *Node, training bool) *Node {
 	// Einsum contracts the head dimension d for every (batch b, head h, query q, key k).
-	scores := Einsum("bqhd,bkhd->bhqk", query, key)           // [batch, heads, querySeq, keySeq]
+	scores := Einsum("bqhd,bkhd->bhqk", query, key) // [batch, heads, querySeq, keySeq]
+	return scoresToWeights(scores, query.Shape().Dim(-1), mask, training)
+}
+
+// HeadsFirstAttentionWeights is AttentionWeights for keys stored heads-first, the layout of a KV
+// cache that grows along its sequence axis:
+//
+//	query: [batch, querySeq, heads, headDim]
+//	key:   [batch, heads, keySeq, headDim]
+//
+// With the heads before the sequence, (batch, heads) are the leading batch axes of the product
+// Q·Kᵀ and the backend multiplies the cache where it lies; with the sequence first it would first
+// transpose the whole cache, at every generated token.
+func HeadsFirstAttentionWeights(query, key, mask *Node) *Node {
+	scores := Einsum("bqhd,bhkd->bhqk", query, key) // [batch, heads, querySeq, keySeq]
+	return scoresToWeights(scores, query.Shape().Dim(-1), mask, false)
+}
+
+// ApplyHeadsFirstAttention is ApplyAttention for values stored heads-first [batch, heads, keySeq,
+// headDim] (see HeadsFirstAttentionWeights); the result is [batch, querySeq, heads, headDim].
+func ApplyHeadsFirstAttention(weights, value *Node) *Node {
+	return Einsum("bhqk,bhkd->bqhd", weights, value)
+}
+
+// scoresToWeights scales the scores Q·Kᵀ [batch, heads, querySeq, keySeq] by 1/√d_k, masks them and
+// takes the softmax over the keys.
+func scoresToWeights(scores *Node, headDim int, mask *Node, training bool) *Node {
 	scores = MulScalar(scores, 1/math.Sqrt(float64(headDim))) // keeps the logits' variance ≈ 1
 	if mask != nil {
 		d := scores.Shape().Dimensions
@@ -31,8 +63,26 @@ func AttentionWeights(query, key, mask *Node) *Node {
 		mask = BroadcastToDims(mask, scores.Shape().Dimensions...)
 		scores = Where(mask, scores, BroadcastToDims(veryNegative, scores.Shape().Dimensions...))
 	}
-	// Softmax subtracts each row's maximum before exp, so large scores cannot overflow.
-	return Softmax(scores, -1)
+	return attentionSoftmax(scores, training)
+}
+
+// attentionSoftmax is softmax over the last axis (the keys). Both paths subtract each row's
+// maximum before exp, so large scores cannot overflow:
+//
+//	softmax(s)ᵢ = exp(sᵢ − max s) / Σⱼ exp(sⱼ − max s)
+//
+// Why two paths: GoMLX's Softmax runs a backend's fused kernel (one pass, the Go backend has one)
+// and, when the graph is differentiated, also builds the formula above for its gradient, so a
+// training step would compute every attention softmax twice. A training graph therefore writes the
+// formula directly (measured on the pure-Go backend: 4.5% less CPU per nanoGPT training step);
+// inference graphs take the fused kernel.
+func attentionSoftmax(scores *Node, training bool) *Node {
+	if !training {
+		return Softmax(scores, -1)
+	}
+	rowMax := StopGradient(ReduceAndKeep(scores, ReduceMax, -1)) // the shift does not change softmax, so no gradient flows through it
+	e := Exp(Sub(scores, rowMax))
+	return Div(e, ReduceAndKeep(e, ReduceSum, -1))
 }
 
 // ApplyAttention mixes the values with the weights: out[b,q,h,:] = Σ_k weights[b,h,q,k]·value[b,k,h,:].

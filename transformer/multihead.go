@@ -36,7 +36,7 @@ func MultiHeadAttention(scope *model.Scope, query, key, value, mask *Node, numHe
 	k := Reshape(Linear(scope.In("key"), key, width, true), batch, keySeq, numHeads, headDim)       // [batch, keySeq, heads, headDim]
 	v := Reshape(Linear(scope.In("value"), value, width, true), batch, keySeq, numHeads, headDim)   // [batch, keySeq, heads, headDim]
 
-	weights = AttentionWeights(q, k, mask) // [batch, heads, querySeq, keySeq]
+	weights = AttentionWeightsFor(q, k, mask, scope.IsTraining(query.Graph())) // [batch, heads, querySeq, keySeq]
 	attended := ApplyAttention(Dropout(scope, weights, dropout), v)
 	merged := Reshape(attended, batch, querySeq, width) // concat the heads: [batch, querySeq, width]
 	return Linear(scope.In("output"), merged, width, true), weights

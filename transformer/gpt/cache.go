@@ -15,8 +15,8 @@ import (
 // token; the cache keeps them instead of recomputing them. It is static-shaped: one key tensor
 // and one value tensor per layer,
 //
-//	cache[2·i]   = keys of layer i     [batch, maxLen, heads, headDim]
-//	cache[2·i+1] = values of layer i   [batch, maxLen, heads, headDim]
+//	cache[2·i]   = keys of layer i     [batch, heads, maxLen, headDim]
+//	cache[2·i+1] = values of layer i   [batch, heads, maxLen, headDim]
 //
 // which are inputs and outputs of one compiled step function. Step t writes the new key/value at
 // slot t with DynamicUpdateSlice and attends over all maxLen slots with the mask iota ≤ t, so one
@@ -29,14 +29,17 @@ import (
 //     68 → 196, 6×384 13 → 42; XLA 739 → 808 and 110 → 105 (noise);
 //   - the cache was one tensor [layers, 2, batch, maxLen, heads, headDim], sliced per layer and
 //     re-stacked at every step (five copies of the whole cache per token, 8% of the time in Slice);
-//     one donated tensor per layer and kind: see the numbers in CacheShapes.
+//     one donated tensor per layer and kind: 4×128 154 → 242, 6×384 28 → 41 on the Go backend;
+//   - the cache was [batch, maxLen, heads, headDim] (the model's own layout), so every step
+//     transposed every layer's whole cache to multiply it (18% of the 6×384 step); heads-first
+//     it is multiplied where it lies (transformer.HeadsFirstAttentionWeights): NUMBERS_HEADS_FIRST.
 
 // CacheShapes returns the shapes of the 2·n_layer cache tensors (keys and values of each layer,
 // in that order) for a batch and a cache length.
 func (c Config) CacheShapes(batch, maxLen int) []shapes.Shape {
 	out := make([]shapes.Shape, 2*c.NLayer)
 	for i := range out {
-		out[i] = shapes.Make(dtypes.Float32, batch, maxLen, c.NHead, c.HeadDim())
+		out[i] = shapes.Make(dtypes.Float32, batch, c.NHead, maxLen, c.HeadDim())
 	}
 	return out
 }
@@ -53,14 +56,14 @@ func (c Config) NewCache(batch, maxLen int) []*tensors.Tensor {
 
 // Step runs one token per sequence through the model with the cache:
 // token [batch, 1] int32 at position pos (scalar int32, the same for the batch),
-// cache (CacheShapes: keys and values of each layer, [batch, maxLen, heads, headDim]) holding
+// cache (CacheShapes: keys and values of each layer, [batch, heads, maxLen, headDim]) holding
 // positions < pos → logits [batch, V] for the next token and the cache with slot pos filled in.
 func Step(scope *model.Scope, c Config, token, pos *Node, cache []*Node) (logits *Node, newCache []*Node) {
 	if len(cache) != 2*c.NLayer {
 		panic(fmt.Errorf("gpt.Step: cache has %d tensors, want 2·n_layer = %d (keys and values of each layer)", len(cache), 2*c.NLayer))
 	}
 	g := token.Graph()
-	batch, maxLen := cache[0].Shape().Dim(0), cache[0].Shape().Dim(1)
+	batch, maxLen := cache[0].Shape().Dim(0), cache[0].Shape().Dim(2)
 	pos = ConvertDType(pos, dtypes.Int32)
 	x := embed(scope, c, token, Reshape(pos, 1)) // [batch, 1, d]
 	slots := Iota(g, shapes.Make(dtypes.Int32, maxLen), 0)
@@ -72,16 +75,24 @@ func Step(scope *model.Scope, c Config, token, pos *Node, cache []*Node) (logits
 		block := hScope.In("%d", i)
 		att := block.In("attn")
 		q, k, v := qkv(att, c, transformer.LayerNorm(block.In("ln_1"), x, c.LayerNormEpsilon)) // [batch, 1, heads, headDim]
-		start := []*Node{zero, pos, zero, zero}
-		keys := DynamicUpdateSlice(cache[2*i], k, start)     // keys[:, pos] = k[:, 0]
-		values := DynamicUpdateSlice(cache[2*i+1], v, start) // values[:, pos] = v[:, 0]
+		start := []*Node{zero, zero, pos, zero}
+		keys := DynamicUpdateSlice(cache[2*i], Transpose(k, 1, 2), start)     // keys[:, :, pos] = k[:, 0]
+		values := DynamicUpdateSlice(cache[2*i+1], Transpose(v, 1, 2), start) // values[:, :, pos] = v[:, 0]
 		newCache[2*i], newCache[2*i+1] = keys, values
-		x = Add(x, attend(att, c, q, keys, values, attendMask))
+		x = Add(x, attendCached(att, c, q, keys, values, attendMask))
 		x = Add(x, mlp(block.In("mlp"), c, transformer.LayerNorm(block.In("ln_2"), x, c.LayerNormEpsilon)))
 	}
 	h := transformer.LayerNorm(scope.In("ln_f"), x, c.LayerNormEpsilon)
 	logits = Reshape(head(scope, c, h), batch, c.VocabSize)
 	return logits, newCache
+}
+
+// attendCached is attend over the heads-first cache: q [batch, 1, heads, headDim], keys and values
+// [batch, heads, maxLen, headDim] → [batch, 1, d] (inference only, so no dropout).
+func attendCached(scope *model.Scope, c Config, q, keys, values, mask *Node) *Node {
+	w := transformer.HeadsFirstAttentionWeights(q, keys, mask) // [batch, heads, 1, maxLen]
+	out := Reshape(transformer.ApplyHeadsFirstAttention(w, values), q.Shape().Dim(0), 1, c.NEmbd)
+	return linear(scope.In("c_proj"), out, c.NEmbd, c.residStd())
 }
 
 // WindowLogits is the uncached counterpart of Step: it runs the whole window tokens [batch, W]

@@ -31,10 +31,10 @@
 // # Generation and the KV cache
 //
 // Generate decodes greedily (Temperature 0) or samples with temperature, top-k and top-p, stops
-// at StopTokens and streams through OnToken. The KV cache is a static-shaped tensor
-// [layers, 2, batch, maxLen, heads, headDim] passed in and out of one compiled Step graph; step t
-// writes slot t with Where(iota == t, …) and attends with the mask iota ≤ t, so it runs on the
-// pure-Go backend, which lacks DynamicUpdateSlice. WindowLogits is the uncached baseline.
+// at StopTokens and streams through OnToken. The KV cache is static-shaped: a key and a value
+// tensor per layer, [batch, heads, maxLen, headDim] (Config.CacheShapes), passed in and out of one
+// compiled Step graph (donated, so the backend may update it in place); step t writes slot t with
+// DynamicUpdateSlice and attends with the mask iota ≤ t. WindowLogits is the uncached baseline.
 //
 // # Training
 //

@@ -80,7 +80,7 @@ func qkv(scope *model.Scope, c Config, x *Node) (q, k, v *Node) {
 // attend finishes attention: weights of q over (k, v) under mask, heads merged, c_proj, dropout.
 func attend(scope *model.Scope, c Config, q, k, v, mask *Node) *Node {
 	b, s := q.Shape().Dim(0), q.Shape().Dim(1)
-	w := transformer.AttentionWeights(q, k, mask) // [batch, heads, q, k]
+	w := transformer.AttentionWeightsFor(q, k, mask, scope.IsTraining(q.Graph())) // [batch, heads, q, k]
 	w = transformer.Dropout(scope.In("attn_drop"), w, c.AttnPdrop)
 	out := Reshape(transformer.ApplyAttention(w, v), b, s, c.NEmbd) // [batch, seq, d]
 	out = linear(scope.In("c_proj"), out, c.NEmbd, c.residStd())
