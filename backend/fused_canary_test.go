@@ -5,8 +5,11 @@ import (
 	"testing"
 
 	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // TestFusedGeluTanhGradientIsWrong is the canary of an upstream bug the library works around:
@@ -51,4 +54,34 @@ func TestFusedGeluTanhGradientIsWrong(t *testing.T) {
 			"fixed; use the fused kernel for GELUTanh in transformer.Activation.Apply and delete this canary", worstGrad)
 	}
 	t.Logf("fused tanh GELU gradient still wrong: max |Δ| = %.3f (fused %v, formula %v)", worstGrad, gradFused, gradFormula)
+}
+
+// TestVariableFeedingNoOutput guards a crash the project worked around on compute v0.1.2: the pure-Go
+// backend panicked ("index out of range") on a graph that read a variable whose value fed no output,
+// e.g. an encoder-only executable on a store that also holds a BERT MLM head. compute v0.1.14 runs
+// it (also an encoder-only bert.Encode exec on a pre-training model's store), so no workaround is
+// needed; this test fails if it comes back.
+func TestVariableFeedingNoOutput(t *testing.T) {
+	for _, config := range []string{SafeGoConfig, ""} {
+		be, err := Open(Choice{Config: config})
+		if err != nil {
+			t.Fatal(err)
+		}
+		store := model.NewStore()
+		fn := func(scope *model.Scope, x *graph.Node) *graph.Node {
+			unused := scope.In("unused").VariableWithShape("w", shapes.Make(dtypes.Float32, 4, 8)).NodeValue(x.Graph())
+			_ = graph.MatMul(x, unused) // computed from a variable, feeds no output
+			used := scope.In("used").VariableWithValue("w", [][]float32{{1}, {2}, {3}, {4}}).NodeValue(x.Graph())
+			return graph.MatMul(x, used)
+		}
+		for call := range 2 { // the second call runs the cached executable
+			out, err := model.ExecOnce(be, store, fn, [][]float32{{1, 1, 1, 1}})
+			if err != nil {
+				t.Fatalf("backend %q, call %d: %v", config, call, err)
+			}
+			if got := out.Value().([][]float32)[0][0]; got != 10 {
+				t.Fatalf("backend %q, call %d: got %v, want 10", config, call, got)
+			}
+		}
+	}
 }
