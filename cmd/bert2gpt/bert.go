@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -15,7 +16,11 @@ import (
 
 	"github.com/bert2gpt/bert2gpt/backend"
 	"github.com/bert2gpt/bert2gpt/datasets"
+	"github.com/bert2gpt/bert2gpt/internal/atomicfile"
+	"github.com/bert2gpt/bert2gpt/internal/boundedread"
+	"github.com/bert2gpt/bert2gpt/internal/memory"
 	"github.com/bert2gpt/bert2gpt/transformer/bert"
+	"github.com/bert2gpt/bert2gpt/transformer/tokenizer"
 	"github.com/bert2gpt/bert2gpt/transformer/training"
 )
 
@@ -56,15 +61,26 @@ func (d dataArgs) check() error {
 	switch {
 	case d.MaxPoems < 0:
 		return fmt.Errorf("--max-poems must be ≥ 0, got %d", d.MaxPoems)
-	case d.ValidFrac <= 0 || d.ValidFrac >= 1:
+	case !(d.ValidFrac > 0 && d.ValidFrac < 1):
 		return fmt.Errorf("--valid-fraction must be in (0, 1), got %g", d.ValidFrac)
-	case d.SeqLen < 5:
-		return fmt.Errorf("--seq-len must be ≥ 5, got %d", d.SeqLen)
-	case d.Batch < 1:
-		return fmt.Errorf("--batch must be ≥ 1, got %d", d.Batch)
+	case d.MinFreq < 0:
+		return fmt.Errorf("--min-freq must be ≥ 0, got %d", d.MinFreq)
+	case d.SeqLen < 5 || d.SeqLen > bert.MaxPositions:
+		return fmt.Errorf("--seq-len must be in [5, %d], got %d", bert.MaxPositions, d.SeqLen)
+	case d.Batch < 1 || d.Batch > maxBatch:
+		return fmt.Errorf("--batch must be in [1, %d], got %d", maxBatch, d.Batch)
 	}
 	return nil
 }
+
+// maxBatch bounds --batch (and the batch of a data.json).
+const maxBatch = 1 << 16
+
+// dataFile is the record of a pre-training run's data arguments in its checkpoint directory.
+const dataFile = "data.json"
+
+// vocabFlags are the data flags that made the vocabulary and the split: a resumed run keeps them.
+var vocabFlags = []string{"max-poems", "valid-fraction", "min-freq"}
 
 func tangPoems(maxPoems int) ([]datasets.Poem, error) {
 	poems, err := datasets.TangPoems(context.Background())
@@ -93,11 +109,13 @@ func bertPretrain(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("bert pretrain", flag.ContinueOnError)
 	var d dataArgs
 	d.register(fs)
-	dir := fs.String("checkpoint", "", "checkpoint directory (required); an existing checkpoint is resumed")
+	dir := fs.String("checkpoint", "", "checkpoint directory (required); an existing checkpoint needs --resume or --overwrite")
+	resume := fs.Bool("resume", false, "continue the checkpoint in --checkpoint (its model, vocabulary and data split)")
+	overwrite := fs.Bool("overwrite", false, "start over, replacing the checkpoint in --checkpoint")
 	size := fs.String("size", "tiny", "model size: tiny (L2 H128), mini (L4 H256), base, large")
-	layers := fs.Int("layers", 0, "override num_hidden_layers")
-	hidden := fs.Int("hidden", 0, "override hidden_size (intermediate = 4×hidden)")
-	heads := fs.Int("heads", 0, "override num_attention_heads")
+	layers := fs.Int("layers", 0, "override num_hidden_layers (0: the size's)")
+	hidden := fs.Int("hidden", 0, "override hidden_size (intermediate = 4×hidden; 0: the size's)")
+	heads := fs.Int("heads", 0, "override num_attention_heads (0: the size's)")
 	steps := fs.Int("steps", 1000, "train to this global step")
 	warmup := fs.Int("warmup", 100, "linear warm-up steps")
 	lr := fs.Float64("lr", 1e-3, "peak learning rate (linear decay to 0 at --steps)")
@@ -107,40 +125,24 @@ func bertPretrain(args []string, stdout io.Writer) error {
 	evalBatches := fs.Int("eval-batches", 20, "validation batches per evaluation")
 	ckptEvery := fs.Int("checkpoint-every", 200, "save a checkpoint every N steps (and at the end)")
 	seed := fs.Uint64("seed", 1, "random seed (initialisation, data, dropout)")
-	noProgress := fs.Bool("no-progress", false, "hide the progress bar")
+	noProgress := fs.Bool("no-progress", false, "hide the progress line (written to standard error)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *dir == "" {
 		return errors.New("--checkpoint DIR is required")
 	}
-	if err := d.check(); err != nil {
+	set := given(fs)
+	if err := firstErr(d.check(), intFlag("layers", *layers, 0, bert.MaxLayers), intFlag("hidden", *hidden, 0, bert.MaxIntermediateSize/4),
+		intFlag("heads", *heads, 0, bert.MaxHeads), intFlag("steps", *steps, 1, 1<<30), warmupFlag(*warmup, *steps),
+		floatFlag("lr", *lr, math.SmallestNonzeroFloat64, math.Inf(1), false), floatFlag("weight-decay", *wd, 0, math.Inf(1), false),
+		floatFlag("clip", *clip, 0, math.Inf(1), false), intFlag("eval-every", *evalEvery, 0, math.MaxInt),
+		intFlag("eval-batches", *evalBatches, 0, 1<<20), intFlag("checkpoint-every", *ckptEvery, 0, math.MaxInt)); err != nil {
 		return err
 	}
-	if *steps < 1 || *warmup < 0 || *warmup >= *steps {
-		return fmt.Errorf("need --steps ≥ 1 and 0 ≤ --warmup < --steps, got %d and %d", *steps, *warmup)
-	}
-	poems, err := tangPoems(d.MaxPoems)
+	cfg, err := bert.Preset(*size, 0)
 	if err != nil {
-		return err
-	}
-	trainPoems, validPoems := datasets.SplitPoems(poems, d.ValidFrac)
-	tok, err := bert.LoadVocab(*dir)
-	if err != nil {
-		if tok, err = bert.TrainCharVocab(trainPoems, d.MinFreq); err != nil {
-			return err
-		}
-		if err := bert.SaveVocab(*dir, tok); err != nil {
-			return err
-		}
-	}
-	specials, err := bert.SpecialsOf(tok)
-	if err != nil {
-		return err
-	}
-	cfg, err := bert.Preset(*size, tok.VocabSize())
-	if err != nil {
-		return err
+		return fmt.Errorf("--size: %w", err)
 	}
 	if *layers > 0 {
 		cfg.NumHiddenLayers = *layers
@@ -151,8 +153,43 @@ func bertPretrain(args []string, stdout io.Writer) error {
 	if *heads > 0 {
 		cfg.NumAttentionHeads = *heads
 	}
-	if d.SeqLen > cfg.MaxPositionEmbeddings {
+	if d.SeqLen > cfg.MaxPositionEmbeddings && !*resume {
 		return fmt.Errorf("--seq-len %d is longer than the %s model's max_position_embeddings %d", d.SeqLen, *size, cfg.MaxPositionEmbeddings)
+	}
+	resuming, err := checkpointPlan(*dir, *resume, *overwrite)
+	if err != nil {
+		return err
+	}
+	var tok *tokenizer.Char
+	if resuming { // the model, vocabulary and split come from the checkpoint
+		if cfg, tok, d, err = resumePretrain(*dir, set, d, cfg, *size, *layers, *hidden, *heads); err != nil {
+			return err
+		}
+		if d.SeqLen > cfg.MaxPositionEmbeddings {
+			return fmt.Errorf("--seq-len %d is longer than the checkpoint's max_position_embeddings %d", d.SeqLen, cfg.MaxPositionEmbeddings)
+		}
+	} else if *overwrite { // Pretrain resumes from a checkpoint it finds: this run starts over
+		if err := os.Remove(filepath.Join(*dir, checkpointFile)); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+	}
+	poems, err := tangPoems(d.MaxPoems)
+	if err != nil {
+		return err
+	}
+	trainPoems, validPoems := datasets.SplitPoems(poems, d.ValidFrac)
+	if tok == nil {
+		if tok, err = bert.TrainCharVocab(trainPoems, d.MinFreq); err != nil {
+			return err
+		}
+		cfg.VocabSize = tok.VocabSize()
+	}
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("--size %s with --layers/--hidden/--heads: %w", *size, err)
+	}
+	specials, err := bert.SpecialsOf(tok)
+	if err != nil {
+		return err
 	}
 	trainDocs, err := bert.EncodePoems(tok, trainPoems)
 	if err != nil {
@@ -162,8 +199,17 @@ func bertPretrain(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	what := fmt.Sprintf("--size %s (%d parameters) with --batch %d × --seq-len %d: training", *size, bert.ParamCount(cfg), d.Batch, d.SeqLen)
+	if err := memory.Check(what, cfg.TrainingBytes(d.Batch, d.SeqLen)); err != nil {
+		return err
+	}
+	if !resuming {
+		if err := bert.SaveVocab(*dir, tok); err != nil {
+			return err
+		}
+	}
 	raw, _ := json.MarshalIndent(d, "", "  ")
-	if err := os.WriteFile(filepath.Join(*dir, "data.json"), raw, 0o644); err != nil {
+	if err := atomicfile.WriteBytes(filepath.Join(*dir, dataFile), append(raw, '\n')); err != nil {
 		return err
 	}
 	b, err := backend.New()
@@ -175,21 +221,104 @@ func bertPretrain(args []string, stdout io.Writer) error {
 	_, m, err := bert.Pretrain(b, bert.PretrainOptions{Model: cfg, Train: trainDocs, Valid: validDocs, Specials: specials,
 		SeqLen: d.SeqLen, BatchSize: d.Batch, Steps: *steps, WarmupSteps: *warmup, LR: *lr, WeightDecay: *wd, ClipNorm: *clip,
 		EvalEvery: *evalEvery, EvalBatches: *evalBatches, CheckpointDir: *dir, CheckpointEvery: *ckptEvery, Seed: *seed,
-		Progress: !*noProgress, Log: stdout})
+		Progress: !*noProgress, ProgressOut: os.Stderr, Log: stdout})
 	if err != nil {
 		return err
 	}
 	return training.WriteJSONLine(stdout, m.Metrics())
 }
 
-// readDataArgs reads the data.json a pretrain run left in dir.
-func readDataArgs(dir string) (dataArgs, error) {
-	var d dataArgs
-	raw, err := os.ReadFile(filepath.Join(dir, "data.json"))
+// resumePretrain reads what a resumed pre-training run continues with — config.json, the
+// vocabulary and data.json of dir — and reports a flag given with --resume that disagrees with
+// them (it would be ignored). Data flags not given take the checkpoint's values; --seq-len and
+// --batch may change.
+func resumePretrain(dir string, set map[string]bool, d dataArgs, want bert.Config, size string, layers, hidden, heads int) (bert.Config, *tokenizer.Char, dataArgs, error) {
+	cfg, err := bert.LoadConfig(filepath.Join(dir, "config.json"))
 	if err != nil {
-		return d, fmt.Errorf("%s is not a `bert pretrain` checkpoint: %w", dir, err)
+		return cfg, nil, d, fmt.Errorf("--resume: %w", err)
 	}
-	return d, json.Unmarshal(raw, &d)
+	tok, err := bert.LoadVocab(dir)
+	if err != nil {
+		return cfg, nil, d, fmt.Errorf("--resume: %w", err)
+	}
+	if err := cfg.CheckVocab(tok); err != nil {
+		return cfg, nil, d, fmt.Errorf("--resume: %s: %w", dir, err)
+	}
+	saved, err := readDataArgs(dir)
+	if err != nil {
+		return cfg, nil, d, fmt.Errorf("--resume: %w", err)
+	}
+	for _, f := range []struct {
+		name      string
+		given, is int
+	}{{"layers", layers, cfg.NumHiddenLayers}, {"hidden", hidden, cfg.HiddenSize}, {"heads", heads, cfg.NumAttentionHeads}} {
+		if set[f.name] && f.given != 0 && f.given != f.is {
+			return cfg, nil, d, fmt.Errorf("--%s %d: the checkpoint in %s has %d; leave out --%s with --resume, or --overwrite to start over", f.name, f.given, dir, f.is, f.name)
+		}
+	}
+	if set["size"] && (want.HiddenSize != cfg.HiddenSize || want.NumHiddenLayers != cfg.NumHiddenLayers || want.NumAttentionHeads != cfg.NumAttentionHeads ||
+		want.IntermediateSize != cfg.IntermediateSize || want.MaxPositionEmbeddings != cfg.MaxPositionEmbeddings) {
+		return cfg, nil, d, fmt.Errorf("--size %s: the checkpoint in %s is another model (L%d H%d A%d, %d positions); leave out --size with --resume, or --overwrite to start over",
+			size, dir, cfg.NumHiddenLayers, cfg.HiddenSize, cfg.NumAttentionHeads, cfg.MaxPositionEmbeddings)
+	}
+	for _, name := range vocabFlags {
+		var same bool
+		switch name {
+		case "max-poems":
+			same = d.MaxPoems == saved.MaxPoems
+		case "valid-fraction":
+			same = d.ValidFrac == saved.ValidFrac
+		case "min-freq":
+			same = d.MinFreq == saved.MinFreq
+		}
+		if set[name] && !same {
+			return cfg, nil, d, fmt.Errorf("--%s: the checkpoint in %s was made with another value (see its %s), which fixed its vocabulary and split; leave out --%s with --resume", name, dir, dataFile, name)
+		}
+	}
+	d.MaxPoems, d.ValidFrac, d.MinFreq = saved.MaxPoems, saved.ValidFrac, saved.MinFreq
+	if !set["seq-len"] {
+		d.SeqLen = saved.SeqLen
+	}
+	if !set["batch"] {
+		d.Batch = saved.Batch
+	}
+	return cfg, tok, d, nil
+}
+
+// readDataArgs reads and checks the data.json a pretrain run left in dir.
+func readDataArgs(dir string) (dataArgs, error) {
+	path := filepath.Join(dir, dataFile)
+	raw, err := boundedread.ReadFile(path, boundedread.ConfigLimit)
+	if err != nil {
+		return dataArgs{}, fmt.Errorf("%s is not a `bert pretrain` checkpoint: %w", dir, err)
+	}
+	d, err := parseDataArgs(raw)
+	if err != nil {
+		return d, fmt.Errorf("%s: %w", path, err)
+	}
+	return d, nil
+}
+
+// parseDataArgs reads the JSON of a data.json: every field present and within the bounds of its
+// flag (a data.json is read back by eval and resume; its sizes must not be trusted blindly).
+func parseDataArgs(raw []byte) (dataArgs, error) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return dataArgs{}, err
+	}
+	for _, k := range []string{"max_poems", "valid_fraction", "min_freq", "seq_len", "batch"} {
+		if _, ok := fields[k]; !ok {
+			return dataArgs{}, fmt.Errorf("no %q", k)
+		}
+	}
+	var d dataArgs
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return dataArgs{}, err
+	}
+	if err := d.check(); err != nil {
+		return dataArgs{}, fmt.Errorf("%w (the flag's value recorded here)", err)
+	}
+	return d, nil
 }
 
 func bertEval(args []string, stdout io.Writer) error {
@@ -208,11 +337,11 @@ func bertEval(args []string, stdout io.Writer) error {
 	}
 	d, err := readDataArgs(*dir)
 	if err != nil {
-		return err
+		return fmt.Errorf("--checkpoint: %w", err)
 	}
 	tok, err := bert.LoadVocab(*dir)
 	if err != nil {
-		return err
+		return fmt.Errorf("--checkpoint: %w", err)
 	}
 	specials, err := bert.SpecialsOf(tok)
 	if err != nil {
@@ -234,7 +363,7 @@ func bertEval(args []string, stdout io.Writer) error {
 	}
 	m, err := bert.LoadCheckpoint(b, *dir, bert.PreTrainingHeads, 0)
 	if err != nil {
-		return err
+		return fmt.Errorf("--checkpoint: %w", err)
 	}
 	ev, err := bert.NewEvaluator(b, m.Store, bert.PretrainOptions{Model: m.Config, Specials: specials, SeqLen: d.SeqLen, BatchSize: d.Batch},
 		validDocs, *batches, *seed)
@@ -287,7 +416,7 @@ func bertFillMask(args []string, stdout io.Writer) error {
 	}
 	tok, err := bert.LoadVocab(*dir)
 	if err != nil {
-		return err
+		return fmt.Errorf("--checkpoint: %w", err)
 	}
 	b, err := backend.New()
 	if err != nil {
@@ -295,7 +424,7 @@ func bertFillMask(args []string, stdout io.Writer) error {
 	}
 	m, err := bert.LoadCheckpoint(b, *dir, bert.PreTrainingHeads, 0)
 	if err != nil {
-		return err
+		return fmt.Errorf("--checkpoint: %w", err)
 	}
 	preds, err := m.FillMask(tok, *text, *topK)
 	if err != nil {
@@ -314,11 +443,15 @@ func bertExport(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("bert export", flag.ContinueOnError)
 	dir := fs.String("checkpoint", "", "checkpoint directory of `bert pretrain` (required)")
 	out := fs.String("out", "", "output directory for config.json, model.safetensors, vocab.txt (required)")
+	overwrite := fs.Bool("overwrite", false, "replace a model already in --out")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *dir == "" || *out == "" {
 		return errors.New("--checkpoint DIR and --out DIR are required")
+	}
+	if _, err := os.Stat(filepath.Join(*out, "model.safetensors")); err == nil && !*overwrite {
+		return fmt.Errorf("--out %s already holds a model.safetensors: pass --overwrite to replace it", *out)
 	}
 	b, err := backend.New()
 	if err != nil {
@@ -326,7 +459,7 @@ func bertExport(args []string, stdout io.Writer) error {
 	}
 	m, err := bert.LoadCheckpoint(b, *dir, bert.PreTrainingHeads, 0)
 	if err != nil {
-		return err
+		return fmt.Errorf("--checkpoint: %w", err)
 	}
 	// Variables restored through the loader exist once a graph was built: run one tiny batch.
 	if _, err := m.Forward(bert.Batch{InputIDs: [][]int32{{0}}, TokenTypeIDs: [][]int32{{0}}, AttentionMask: [][]int32{{1}}}); err != nil {
@@ -348,7 +481,8 @@ func bertFinetune(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("bert finetune", flag.ContinueOnError)
 	pre := fs.String("pretrained", "", "pre-training checkpoint: its vocabulary and config, and (unless --from-scratch) its encoder weights (required)")
 	scratch := fs.Bool("from-scratch", false, "same model and vocabulary, random initial weights (the baseline)")
-	out := fs.String("checkpoint", "", "directory for the fine-tuned model (optional)")
+	out := fs.String("checkpoint", "", "directory for the fine-tuned model (optional; an existing checkpoint needs --overwrite)")
+	overwrite := fs.Bool("overwrite", false, "replace the checkpoint in --checkpoint")
 	perClass := fs.Int("per-class", 2000, "poems per class (Tang = 0, Song = 1), sampled with --seed")
 	seqLen := fs.Int("seq-len", 64, "sequence length: [CLS] first characters of the poem [SEP]")
 	batch := fs.Int("batch", 32, "batch size")
@@ -356,19 +490,28 @@ func bertFinetune(args []string, stdout io.Writer) error {
 	warmup := fs.Int("warmup", 30, "linear warm-up steps")
 	lr := fs.Float64("lr", 2e-4, "peak learning rate")
 	seed := fs.Uint64("seed", 1, "random seed")
-	noProgress := fs.Bool("no-progress", false, "hide the progress bar")
+	noProgress := fs.Bool("no-progress", false, "hide the progress line (written to standard error)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *pre == "" {
 		return errors.New("--pretrained DIR is required (with --from-scratch only its vocabulary and config are used)")
 	}
-	if *perClass < 10 || *seqLen < 3 || *batch < 1 || *steps < 1 || *warmup < 0 || *warmup >= *steps {
-		return fmt.Errorf("bad sizes: --per-class %d (≥ 10), --seq-len %d (≥ 3), --batch %d, --steps %d, --warmup %d (< steps)", *perClass, *seqLen, *batch, *steps, *warmup)
+	if err := firstErr(intFlag("per-class", *perClass, 10, math.MaxInt), intFlag("seq-len", *seqLen, 3, bert.MaxPositions),
+		intFlag("batch", *batch, 1, maxBatch), intFlag("steps", *steps, 1, 1<<30), warmupFlag(*warmup, *steps),
+		floatFlag("lr", *lr, math.SmallestNonzeroFloat64, math.Inf(1), false)); err != nil {
+		return err
+	}
+	if *out != "" {
+		if _, err := checkpointPlan(*out, false, *overwrite); err != nil {
+			return err
+		}
+	} else if *overwrite {
+		return errors.New("--overwrite needs --checkpoint DIR")
 	}
 	tok, err := bert.LoadVocab(*pre)
 	if err != nil {
-		return err
+		return fmt.Errorf("--pretrained: %w", err)
 	}
 	specials, err := bert.SpecialsOf(tok)
 	if err != nil {
@@ -376,7 +519,10 @@ func bertFinetune(args []string, stdout io.Writer) error {
 	}
 	cfg, err := bert.LoadConfig(filepath.Join(*pre, "config.json"))
 	if err != nil {
-		return err
+		return fmt.Errorf("--pretrained: %w", err)
+	}
+	if err := cfg.CheckVocab(tok); err != nil {
+		return fmt.Errorf("--pretrained %s: %w", *pre, err)
 	}
 	if *seqLen > cfg.MaxPositionEmbeddings {
 		return fmt.Errorf("--seq-len %d is longer than max_position_embeddings %d", *seqLen, cfg.MaxPositionEmbeddings)
@@ -414,7 +560,7 @@ func bertFinetune(args []string, stdout io.Writer) error {
 	}
 	opts := bert.FinetuneOptions{Model: cfg, NumLabels: 2, Train: trainEx, Valid: validEx, Specials: specials,
 		SeqLen: *seqLen, BatchSize: *batch, Steps: *steps, WarmupSteps: *warmup, LR: *lr, WeightDecay: 0.01, ClipNorm: 1,
-		Seed: *seed, CheckpointDir: *out, Progress: !*noProgress, Log: stdout}
+		Seed: *seed, CheckpointDir: *out, Progress: !*noProgress, ProgressOut: os.Stderr, Log: stdout}
 	if !*scratch {
 		opts.Pretrained = *pre
 	}

@@ -2,10 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bert2gpt/bert2gpt/transformer/bert"
+	"github.com/bert2gpt/bert2gpt/transformer/training"
 )
 
 // runCLI runs the binary and returns its combined output and error.
@@ -42,7 +46,7 @@ func TestCLIBert(t *testing.T) {
 		t.Errorf("pretrain metrics %v", m)
 	}
 	// Resume to step 4.
-	out, err = runCLI(t, bin, append([]string{"bert", "pretrain", "--checkpoint", dir, "--steps", "4"}, small...)...)
+	out, err = runCLI(t, bin, append([]string{"bert", "pretrain", "--checkpoint", dir, "--steps", "4", "--resume"}, small...)...)
 	if err != nil || !strings.Contains(out, "resuming from") || lastJSON(t, out)["step"] != 4.0 {
 		t.Errorf("resume: %v\n%s", err, out)
 	}
@@ -85,6 +89,16 @@ func TestCLIBert(t *testing.T) {
 		{[]string{"bert", "fill-mask", "--checkpoint", dir, "--text", "床前明月光"}, "has no [MASK]"},
 		{[]string{"bert", "fill-mask", "--checkpoint", dir}, "--text TEXT are required"},
 		{[]string{"bert", "finetune", "--pretrained", dir, "--per-class", "5"}, "--per-class 5"},
+		// Issue 18: negative sizes were trained with defaults, an existing checkpoint was resumed
+		// silently, --steps 2 listed every size instead of the warm-up.
+		{[]string{"bert", "pretrain", "--checkpoint", t.TempDir(), "--hidden", "-32"}, "--hidden -32"},
+		{[]string{"bert", "pretrain", "--checkpoint", t.TempDir(), "--layers", "-1", "--heads", "-2"}, "--layers -1"},
+		{append([]string{"bert", "pretrain", "--checkpoint", dir, "--steps", "5"}, small...), "already holds a checkpoint"},
+		{append(append([]string{"bert", "pretrain", "--checkpoint", dir, "--steps", "5", "--resume"}, small...), "--hidden", "64"), "--hidden 64"},
+		{append(append([]string{"bert", "pretrain", "--checkpoint", dir, "--steps", "5", "--resume"}, small...), "--min-freq", "1"), "--min-freq"},
+		{[]string{"bert", "finetune", "--pretrained", dir, "--steps", "2"}, "--warmup 30 must be < --steps 2"},
+		{[]string{"bert", "finetune", "--pretrained", dir, "--checkpoint", dir}, "already holds a checkpoint"},
+		{[]string{"bert", "export", "--checkpoint", dir, "--out", hf}, "--out " + hf + " already holds"},
 	} {
 		out, err := runCLI(t, bin, tc.args...)
 		if err == nil || !strings.Contains(out, tc.want) {
@@ -93,5 +107,38 @@ func TestCLIBert(t *testing.T) {
 		if strings.Contains(out, "goroutine ") {
 			t.Errorf("%v: stack trace in output:\n%s", tc.args, out)
 		}
+	}
+
+	// Damaged checkpoints: without the encoder (fill-mask ran on random weights), a data.json
+	// with a huge sequence length, a vocabulary of another size.
+	broken := filepath.Join(t.TempDir(), "broken")
+	if err := os.CopyFS(broken, os.DirFS(dir)); err != nil {
+		t.Fatal(err)
+	}
+	ts, meta, err := training.ReadCheckpoint(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range ts {
+		if strings.HasPrefix(k, "/bert/encoder/") {
+			delete(ts, k)
+		}
+	}
+	if err := training.WriteSafetensors(filepath.Join(broken, training.CheckpointFile), ts, nil, meta); err != nil {
+		t.Fatal(err)
+	}
+	out, err = runCLI(t, bin, "bert", "fill-mask", "--checkpoint", broken, "--text", "床前明月[MASK]")
+	if err == nil || !strings.Contains(out, "missing tensor") || !strings.Contains(out, "/bert/encoder/layer_0/") || strings.Contains(out, "goroutine ") {
+		t.Errorf("fill-mask without an encoder: %v\n%s", err, out)
+	}
+	os.WriteFile(filepath.Join(broken, "data.json"), []byte(`{"max_poems":300,"valid_fraction":0.05,"min_freq":3,"seq_len":1000000000,"batch":4}`), 0o644)
+	out, err = runCLI(t, bin, "bert", "eval", "--checkpoint", broken)
+	if err == nil || !strings.Contains(out, "--seq-len must be in") || !strings.Contains(out, "data.json") {
+		t.Errorf("eval with seq_len 1e9 in data.json: %v\n%s", err, out)
+	}
+	os.WriteFile(filepath.Join(broken, bert.VocabFile), []byte(`{"tokens": ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "床"], "specials": {"Pad": "[PAD]", "Unknown": "[UNK]", "CLS": "[CLS]", "SEP": "[SEP]", "Mask": "[MASK]"}}`), 0o644)
+	out, err = runCLI(t, bin, "bert", "fill-mask", "--checkpoint", broken, "--text", "床前明月[MASK]")
+	if err == nil || !strings.Contains(out, "vocabulary has 6 tokens") {
+		t.Errorf("fill-mask with a 6-token vocabulary: %v\n%s", err, out)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/bert2gpt/bert2gpt/backend"
 	"github.com/bert2gpt/bert2gpt/datasets"
+	"github.com/bert2gpt/bert2gpt/internal/memory"
 	"github.com/bert2gpt/bert2gpt/transformer/gpt"
 	"github.com/bert2gpt/bert2gpt/transformer/tokenizer"
 	"github.com/bert2gpt/bert2gpt/transformer/training"
@@ -112,26 +114,58 @@ func gptTrain(args []string, stdout io.Writer) error {
 	fs.IntVar(&r.EvalIters, "eval-iters", r.EvalIters, "batches per loss estimate")
 	fs.IntVar(&r.EvalEvery, "eval-every", r.EvalEvery, "estimate losses every that many steps (0 = only at the end)")
 	seed := fs.Uint64("seed", r.Seed, "random seed (initialisation and batches)")
-	ckpt := fs.String("checkpoint", "", "checkpoint directory (written atomically)")
+	ckpt := fs.String("checkpoint", "", "checkpoint directory (written atomically; an existing one needs --resume or --overwrite)")
 	fs.IntVar(&r.CheckpointEvery, "checkpoint-every", 500, "steps between checkpoints")
 	resume := fs.Bool("resume", false, "continue from the checkpoint in --checkpoint")
-	progress := fs.Bool("progress", true, "show the progress bar")
+	overwrite := fs.Bool("overwrite", false, "start over, replacing the checkpoint in --checkpoint")
+	progress := fs.Bool("progress", true, "show a progress line (on standard error)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
-	r.Seed, r.Progress, r.CheckpointDir, r.Log = *seed, *progress, *ckpt, os.Stderr
-	if *resume && *ckpt == "" {
-		return errors.New("--resume needs --checkpoint DIR")
+	set := given(fs)
+	r.Seed, r.Progress, r.ProgressOut, r.CheckpointDir, r.Log = *seed, *progress, os.Stderr, *ckpt, os.Stderr
+	if err := firstErr(
+		intFlag("iters", r.Iters, 1, 1<<30), intFlag("stop-at", r.StopAt, 0, r.Iters), intFlag("batch", r.Batch, 1, 1<<16),
+		floatFlag("lr", r.LR, math.SmallestNonzeroFloat64, math.Inf(1), false), floatFlag("min-lr", r.MinLR, 0, r.LR, false),
+		intFlag("warmup", r.Warmup, 0, math.MaxInt), floatFlag("beta2", r.Beta2, 0, 1, true),
+		floatFlag("weight-decay", r.WeightDecay, 0, math.Inf(1), false), floatFlag("clip", r.ClipNorm, 0, math.Inf(1), false),
+		intFlag("eval-iters", r.EvalIters, 1, 1<<20), intFlag("eval-every", r.EvalEvery, 0, math.MaxInt),
+		intFlag("checkpoint-every", r.CheckpointEvery, 0, math.MaxInt), intFlag("block", *block, 0, gpt.MaxPositions),
+	); err != nil {
+		return err
 	}
-	if err := r.Validate(); err != nil {
+	if *dropout != -1 {
+		if err := floatFlag("dropout", *dropout, 0, 1, true); err != nil {
+			return fmt.Errorf("%w (or -1 for the preset's)", err)
+		}
+	}
+	resuming, err := checkpointPlan(*ckpt, *resume, *overwrite)
+	if err != nil {
+		return err
+	}
+	if err := r.Validate(); err != nil { // the flags above cover it; a backstop
 		return err
 	}
 	cfg, err := gpt.Preset(*preset)
 	if err != nil {
-		return err
+		return fmt.Errorf("--preset: %w", err)
+	}
+	var meta map[string]string
+	if resuming { // the model comes from the checkpoint: flags that define it must agree with it
+		_, meta, err = training.ReadCheckpoint(*ckpt)
+		if err != nil {
+			return err
+		}
+		if err := resumeAgrees(*ckpt, meta, set, *data, *preset, *block, *dropout); err != nil {
+			return err
+		}
+		*data = meta["data"]
+		if meta["preset"] != "" {
+			*preset = meta["preset"]
+		}
 	}
 	d, err := loadCharData(*data)
 	if err != nil {
@@ -140,27 +174,30 @@ func gptTrain(args []string, stdout io.Writer) error {
 	cfg.VocabSize = d.tok.VocabSize()
 	if *block > 0 {
 		cfg.NPositions = *block
-	} else if *block < 0 {
-		return fmt.Errorf("--block %d must be ≥ 0", *block)
 	}
 	if *dropout >= 0 {
 		cfg.ResidPdrop, cfg.EmbdPdrop, cfg.AttnPdrop = *dropout, *dropout, *dropout
 	}
 	if err := cfg.Validate(); err != nil {
-		return err
+		return fmt.Errorf("--preset %s: %w", *preset, err)
+	}
+	if !resuming {
+		what := fmt.Sprintf("--preset %s with --batch %d and a context of %d (--block)", *preset, r.Batch, cfg.NPositions)
+		if err := memory.Check(what+": training", cfg.TrainingBytes(r.Batch)); err != nil {
+			return err
+		}
 	}
 	be, err := backend.New()
 	if err != nil {
 		return err
 	}
 	var m *gpt.Model
-	if *resume && training.HasCheckpoint(*ckpt) {
-		var meta map[string]string
-		if m, meta, err = gpt.LoadCheckpoint(be, *ckpt); err != nil {
-			return err
+	if resuming {
+		if m, _, err = gpt.LoadCheckpoint(be, *ckpt); err != nil {
+			return fmt.Errorf("--resume: %w", err)
 		}
-		if meta["data"] != *data {
-			return fmt.Errorf("checkpoint %s was trained on %q, not --data %q", *ckpt, meta["data"], *data)
+		if m.Config.VocabSize != d.tok.VocabSize() {
+			return fmt.Errorf("checkpoint %s has a vocabulary of %d, --data %s %d characters", *ckpt, m.Config.VocabSize, *data, d.tok.VocabSize())
 		}
 		fmt.Fprintf(os.Stderr, "resuming from %s at step %s\n", *ckpt, meta["global_step"])
 	} else if m, err = gpt.New(be, cfg); err != nil {
@@ -175,7 +212,7 @@ func gptTrain(args []string, stdout io.Writer) error {
 		}
 	}
 	fmt.Fprintf(os.Stderr, "gpt train: %s, %d train / %d val tokens, vocab %d, %d parameters, batch %d × block %d, %d iterations\n",
-		d.name, len(d.train), len(d.val), cfg.VocabSize, gpt.ParamCount(m.Config), r.Batch, m.Config.NPositions, r.Iters)
+		d.name, len(d.train), len(d.val), m.Config.VocabSize, gpt.ParamCount(m.Config), r.Batch, m.Config.NPositions, r.Iters)
 	res, err := m.Train(r, d.train, d.val, m.CheckpointMeta(map[string]string{"data": d.name, "preset": *preset}))
 	if err != nil {
 		return err
@@ -185,6 +222,26 @@ func gptTrain(args []string, stdout io.Writer) error {
 		"seconds": res.Seconds, "step_ms": res.StepMS, "data": d.name, "preset": *preset,
 		"params": gpt.ParamCount(m.Config), "backend": be.Name(),
 	})
+}
+
+// resumeAgrees reports a flag given with --resume that disagrees with the checkpoint: the model
+// and its data come from the checkpoint, and a flag that asked for another would be ignored.
+func resumeAgrees(dir string, meta map[string]string, set map[string]bool, data, preset string, block int, dropout float64) error {
+	c, err := gpt.ConfigFromMeta(meta)
+	if err != nil {
+		return fmt.Errorf("--resume: %s: %w", dir, err)
+	}
+	switch {
+	case set["data"] && data != meta["data"]:
+		return fmt.Errorf("--data %s: checkpoint %s was trained on %q (leave out --data with --resume)", data, dir, meta["data"])
+	case set["preset"] && preset != meta["preset"]:
+		return fmt.Errorf("--preset %s: checkpoint %s is a %q model (leave out --preset with --resume, or --overwrite to start over)", preset, dir, meta["preset"])
+	case set["block"] && block != 0 && block != c.NPositions:
+		return fmt.Errorf("--block %d: checkpoint %s has a context of %d (leave out --block with --resume, or --overwrite to start over)", block, dir, c.NPositions)
+	case set["dropout"] && dropout >= 0 && (dropout != c.ResidPdrop || dropout != c.EmbdPdrop || dropout != c.AttnPdrop):
+		return fmt.Errorf("--dropout %g: checkpoint %s was trained with dropout %g (leave out --dropout with --resume)", dropout, dir, c.ResidPdrop)
+	}
+	return nil
 }
 
 func gptEval(args []string, stdout io.Writer) error {
@@ -200,8 +257,8 @@ func gptEval(args []string, stdout io.Writer) error {
 	if *ckpt == "" {
 		return errors.New("--checkpoint DIR is required")
 	}
-	if *batch <= 0 || *evalIters <= 0 {
-		return fmt.Errorf("--batch %d and --eval-iters %d must be > 0", *batch, *evalIters)
+	if err := firstErr(intFlag("batch", *batch, 1, 1<<16), intFlag("eval-iters", *evalIters, 1, 1<<20)); err != nil {
+		return err
 	}
 	start := time.Now()
 	be, err := backend.New()
@@ -210,7 +267,7 @@ func gptEval(args []string, stdout io.Writer) error {
 	}
 	m, meta, err := gpt.LoadCheckpoint(be, *ckpt)
 	if err != nil {
-		return err
+		return fmt.Errorf("--checkpoint: %w", err)
 	}
 	if *data == "" {
 		*data = meta["data"]
@@ -261,7 +318,12 @@ func gptGenerate(args []string, stdout io.Writer) error {
 	if (*ckpt == "") == (*hf == "") {
 		return errors.New("give exactly one of --checkpoint DIR or --hf DIR")
 	}
-	if err := o.Validate(); err != nil {
+	if err := firstErr(intFlag("max-new-tokens", o.MaxNewTokens, 1, gpt.MaxNewTokensLimit),
+		floatFlag("temperature", o.Temperature, 0, math.Inf(1), false), intFlag("top-k", o.TopK, 0, math.MaxInt),
+		floatFlag("top-p", o.TopP, 0, 1, false)); err != nil {
+		return err
+	}
+	if err := o.Validate(); err != nil { // the flags above cover it; a backstop
 		return err
 	}
 	be, err := backend.New()
@@ -272,17 +334,23 @@ func gptGenerate(args []string, stdout io.Writer) error {
 	var tok tokenizer.Tokenizer
 	if *ckpt != "" {
 		if m, _, err = gpt.LoadCheckpoint(be, *ckpt); err != nil {
-			return err
+			return fmt.Errorf("--checkpoint: %w", err)
 		}
 		if tok, err = tokenizer.LoadChar(filepath.Join(*ckpt, charVocabFile)); err != nil {
 			return fmt.Errorf("loading the checkpoint's tokenizer: %w", err)
 		}
+		if tok.VocabSize() != m.Config.VocabSize {
+			return fmt.Errorf("--checkpoint %s: %s has %d characters, the model's vocabulary %d", *ckpt, charVocabFile, tok.VocabSize(), m.Config.VocabSize)
+		}
 	} else {
 		if m, err = gpt.LoadHF(be, *hf); err != nil {
-			return err
+			return fmt.Errorf("--hf: %w", err)
 		}
 		if tok, err = gpt.LoadTokenizer(*hf); err != nil {
-			return err
+			return fmt.Errorf("--hf: %w", err)
+		}
+		if tok.VocabSize() > m.Config.VocabSize {
+			return fmt.Errorf("--hf %s: the tokenizer has %d tokens, the model's vocabulary %d", *hf, tok.VocabSize(), m.Config.VocabSize)
 		}
 	}
 	ids, err := tok.Encode(*prompt)
@@ -297,7 +365,7 @@ func gptGenerate(args []string, stdout io.Writer) error {
 		p[i] = int32(id)
 	}
 	if len(p) > m.Config.NPositions {
-		return fmt.Errorf("prompt (%d tokens) is longer than the context of %d", len(p), m.Config.NPositions)
+		return fmt.Errorf("--prompt (%d tokens) is longer than the context of %d", len(p), m.Config.NPositions)
 	}
 	fmt.Fprint(stdout, *prompt)
 	var generated []int

@@ -26,7 +26,7 @@ func TestGPTParamsAndErrors(t *testing.T) {
 		{[]string{"train", "--batch", "0"}, "batch 0"},
 		{[]string{"train", "--preset", "gpt9"}, "unknown preset"},
 		{[]string{"train", "--resume"}, "--checkpoint"},
-		{[]string{"train", "--lr", "-1"}, "PeakLR"},
+		{[]string{"train", "--lr", "-1"}, "--lr -1"},
 		{[]string{"generate"}, "exactly one of"},
 		{[]string{"generate", "--checkpoint", "x", "--temperature", "-2"}, "temperature"},
 		{[]string{"eval"}, "--checkpoint"},

@@ -106,8 +106,25 @@ func main() {
 	if _, chosen := os.LookupEnv(backend.EnvXLAOneDNN); !chosen {
 		os.Setenv(backend.EnvXLAOneDNN, "1")
 	}
-	if err := cmd.run(os.Args[2:]); err != nil {
+	if err := runCommand(cmd, os.Args[2:]); err != nil {
 		fmt.Fprintf(os.Stderr, "bert2gpt %s: %v\n", name, err)
 		os.Exit(1)
 	}
+}
+
+// runCommand runs cmd and turns a panic into an error, so that a user never sees a raw stack
+// trace (set BERT2GPT_DEBUG=1 to get it: the panic is then left alone).
+func runCommand(cmd command, args []string) (err error) {
+	if os.Getenv("BERT2GPT_DEBUG") != "1" {
+		defer func() {
+			if r := recover(); r != nil {
+				msg := fmt.Sprint(r)
+				if i := strings.Index(msg, "\ngoroutine "); i > 0 {
+					msg = msg[:i]
+				}
+				err = fmt.Errorf("internal error: %s (run with BERT2GPT_DEBUG=1 for the stack trace, and please report it)", msg)
+			}
+		}()
+	}
+	return cmd.run(args)
 }

@@ -38,3 +38,12 @@ func TestCLIBackendAndUsage(t *testing.T) {
 		t.Errorf("unknown command should name it and list the commands, got:\n%s", msg)
 	}
 }
+
+// TestRunCommandCatchesPanics: a panic inside a command becomes an error without a stack trace.
+func TestRunCommandCatchesPanics(t *testing.T) {
+	t.Setenv("BERT2GPT_DEBUG", "")
+	err := runCommand(command{run: func([]string) error { panic("index out of range\ngoroutine 1 [running]:\nmain.f()") }}, nil)
+	if err == nil || !strings.Contains(err.Error(), "internal error: index out of range") || strings.Contains(err.Error(), "goroutine") {
+		t.Errorf("error %v", err)
+	}
+}

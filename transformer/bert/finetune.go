@@ -37,9 +37,11 @@ type FinetuneOptions struct {
 	Seed uint64
 	// CheckpointDir, if set, receives the fine-tuned model (checkpoint.safetensors + config.json).
 	CheckpointDir string
-	// Progress shows the progress bar; Log receives one-line notes.
-	Progress bool
-	Log      io.Writer
+	// Progress shows the progress bar (on ProgressOut, if set, as a plain line); Log receives
+	// one-line notes.
+	Progress    bool
+	ProgressOut io.Writer
+	Log         io.Writer
 	// EvalEvery > 0 evaluates on Valid every that many steps (and at the end) and passes the
 	// metrics to OnEval: the points of a validation-accuracy-vs-step curve.
 	EvalEvery int
@@ -207,7 +209,7 @@ func Finetune(backend compute.Backend, o FinetuneOptions) (*Model, FinetuneMetri
 		return nil, FinetuneMetrics{}, err
 	}
 	var lastLoss float64
-	loop := &training.Loop{Trainer: trainer, Data: trainData, TargetStep: o.Steps, Progress: o.Progress,
+	loop := &training.Loop{Trainer: trainer, Data: trainData, TargetStep: o.Steps, Progress: o.Progress, ProgressOut: o.ProgressOut,
 		CheckpointDir: o.CheckpointDir, Log: log, EvalEvery: o.EvalEvery,
 		OnStep: func(step int64, loss float64) {
 			lastLoss = loss

@@ -145,10 +145,11 @@ type PretrainOptions struct {
 	CheckpointEvery int
 	// Seed fixes the initialisation and the data.
 	Seed uint64
-	// Progress shows GoMLX's progress bar on stdout; Log receives one-line notes (evaluations,
-	// checkpoints); nil discards them.
-	Progress bool
-	Log      io.Writer
+	// Progress shows GoMLX's progress bar on stdout, or a progress line on ProgressOut if set;
+	// Log receives one-line notes (evaluations, checkpoints); nil discards them.
+	Progress    bool
+	ProgressOut io.Writer
+	Log         io.Writer
 	// StopAt > 0 ends the run at that global step (the schedule still runs to Steps): an
 	// interruption, for tests and for training in slices.
 	StopAt int
@@ -346,7 +347,7 @@ func Pretrain(backend compute.Backend, o PretrainOptions) (*Model, PretrainMetri
 	if o.StopAt > 0 && o.StopAt < target {
 		target = o.StopAt
 	}
-	loop := &training.Loop{Trainer: trainer, Data: data, TargetStep: target, Progress: o.Progress, OnStep: o.OnStep,
+	loop := &training.Loop{Trainer: trainer, Data: data, TargetStep: target, Progress: o.Progress, ProgressOut: o.ProgressOut, OnStep: o.OnStep,
 		EvalEvery: o.EvalEvery, CheckpointDir: o.CheckpointDir, CheckpointEvery: o.CheckpointEvery,
 		Meta: map[string]string{"bert_config": string(meta)}, Log: log}
 	if eval != nil {

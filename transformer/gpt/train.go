@@ -33,7 +33,8 @@ type TrainConfig struct {
 	EvalIters   int     // batches per loss estimate
 	EvalEvery   int     // estimate train/val loss every that many steps (0 = only at the end)
 	Seed        uint64  // batches and initialisation
-	Progress    bool    // GoMLX progress bar on stdout
+	Progress    bool    // GoMLX progress bar on stdout, or a progress line on ProgressOut
+	ProgressOut io.Writer
 
 	CheckpointDir   string // "" = no checkpoints
 	CheckpointEvery int    // steps between checkpoints (0 = only at the end)
@@ -217,7 +218,7 @@ func (m *Model) Train(t TrainConfig, trainTokens, valTokens []int32, meta map[st
 	var durations []time.Duration
 	last := time.Now()
 	loop := &training.Loop{
-		Trainer: tr, TargetStep: t.target(), Progress: t.Progress,
+		Trainer: tr, TargetStep: t.target(), Progress: t.Progress, ProgressOut: t.ProgressOut,
 		Data:          &StepBatches{Tokens: trainTokens, SeqLen: T, Batch: t.Batch, Seed: t.Seed, Store: m.Store},
 		EvalEvery:     t.EvalEvery,
 		Eval:          estimate,

@@ -23,7 +23,11 @@ type Loop struct {
 	Data       train.Dataset
 	TargetStep int // train until the global step reaches this
 
-	Progress bool // show GoMLX's progress bar (ui/commandline) on stdout
+	Progress bool // show GoMLX's progress bar (ui/commandline) on stdout, or a line on ProgressOut
+	// ProgressOut, if set, receives a plain progress line instead of GoMLX's bar (which always
+	// writes to standard output): the command line sends it to standard error, so that standard
+	// output carries only the final JSON line.
+	ProgressOut io.Writer
 
 	// EvalEvery > 0 calls Eval every that many global steps (and always at the end).
 	EvalEvery int
@@ -65,7 +69,12 @@ func (l *Loop) Run() (res Result, err error) {
 	store := l.Trainer.Store()
 	first := optimizer.GetGlobalStep(store)
 	loop := train.NewLoop(l.Trainer)
-	if l.Progress {
+	var line *progressLine
+	switch {
+	case l.Progress && l.ProgressOut != nil:
+		line = newProgressLine(l.ProgressOut, first, int64(l.TargetStep))
+		defer line.end()
+	case l.Progress:
 		commandline.AttachProgressBar(loop)
 	}
 	lastLoss := nanValue()
@@ -76,6 +85,9 @@ func (l *Loop) Run() (res Result, err error) {
 		}
 		if l.OnStep != nil {
 			l.OnStep(step, lastLoss)
+		}
+		if line != nil {
+			line.step(step, lastLoss)
 		}
 		final := int(step) >= l.TargetStep
 		if l.Eval != nil && l.EvalEvery > 0 && step%int64(l.EvalEvery) == 0 && !final {
