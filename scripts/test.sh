@@ -2,7 +2,8 @@
 # scripts/test.sh — `make test`: the whole suite.
 #   0. every shell script (.ci/run, scripts/*.sh) parses
 #   1. setup (with the browser-test dependencies)
-#   2. go vet + go test ./... (unit and parity tests; on XLA when its plugin is installed)
+#   2. go vet + go test ./... (unit and parity tests; on XLA when its plugin is installed), then the
+#      race detector on the concurrent code (scripts/race.sh)
 #   3. the parity suite again on the pure-Go backend (both backends are checked), and with the CLI's
 #      tests on XLA with oneDNN matrix products (BERT2GPT_XLA_ONEDNN=1) when the XLA plugin is installed
 #   4. every notebook matches its lesson, and runs in quick mode (BERT2GPT_QUICK=1) without errors
@@ -26,6 +27,7 @@ if [ "$go_only" = 1 ]; then scripts/setup.sh; else scripts/setup.sh --browser; f
 banner "go vet + go test ./... (default backend: $(BERT2GPT_XLA_ONEDNN=0 go run ./cmd/bert2gpt backend 2>/dev/null || echo '?'))"
 go vet ./...
 go test -timeout 30m ./...
+scripts/race.sh
 
 banner "parity suite on the pure-Go backend"
 GOMLX_BACKEND=go go test -count=1 -timeout 30m ./transformer/...

@@ -13,9 +13,15 @@ import (
 // are not downloaded again) and returns the local snapshot directory holding them, for
 // LoadPretrained and tokenizer.LoadWordPiece. Example: DownloadHF(hub.New("bert-base-chinese")).
 func DownloadHF(repo *hub.Repo) (string, error) {
-	paths, err := repo.DownloadFiles("config.json", "model.safetensors", "vocab.txt")
-	if err != nil {
-		return "", fmt.Errorf("bert.DownloadHF(%s): %w", repo, err)
+	// One file at a time: go-huggingface v0.3.1's DownloadFiles updates its download counters
+	// from several goroutines without a lock (a data race that `make race` reports).
+	var paths []string
+	for _, name := range []string{"config.json", "model.safetensors", "vocab.txt"} {
+		p, err := repo.DownloadFile(name)
+		if err != nil {
+			return "", fmt.Errorf("bert.DownloadHF(%s): %w", repo, err)
+		}
+		paths = append(paths, p)
 	}
 	dir := filepath.Dir(paths[0])
 	for _, p := range paths[1:] {

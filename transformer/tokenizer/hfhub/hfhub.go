@@ -37,9 +37,14 @@ func Load(repo *hub.Repo) (tokenizer.Tokenizer, error) {
 	case repo.HasFile("vocab.txt"):
 		return loadWordPiece(repo, cfg)
 	case repo.HasFile("vocab.json") && repo.HasFile("merges.txt"):
-		paths, err := repo.DownloadFiles("vocab.json", "merges.txt")
-		if err != nil {
-			return nil, errors.WithMessagef(err, "hfhub.Load(%s)", repo)
+		// One file at a time: go-huggingface v0.3.1's DownloadFiles updates its download counters
+		// from several goroutines without a lock (a data race that `make race` reports).
+		var paths [2]string
+		for i, name := range []string{"vocab.json", "merges.txt"} {
+			var err error
+			if paths[i], err = repo.DownloadFile(name); err != nil {
+				return nil, errors.WithMessagef(err, "hfhub.Load(%s)", repo)
+			}
 		}
 		opts := tokenizer.BPEOptions{}
 		if cfg.AddPrefixSpace != nil {
