@@ -6,6 +6,7 @@ package docker
 
 import (
 	"bufio"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -90,5 +91,62 @@ func TestDockerfileRecipe(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(lines, "\n"), "scripts/setup.sh") {
 		t.Error("the image must be installed by scripts/setup.sh, like make lab and CI")
+	}
+}
+
+// TestImageDefaults: the base image is pinned by digest, the documented `docker run` publishes the
+// lab on the host's loopback only, and the lab settings that scripts/setup.sh installs turn off
+// JupyterLab's news pop-up and update checks (checked against the installed JupyterLab's schema
+// when the venv exists).
+func TestImageDefaults(t *testing.T) {
+	dockerfile, err := os.ReadFile("Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`(?m)^FROM golang:[\w.-]+@sha256:[0-9a-f]{64}\b`).Match(dockerfile) {
+		t.Error("the base image is not pinned by digest (FROM golang:…@sha256:…)")
+	}
+	for _, doc := range []string{"Dockerfile", "README.md", "../README.md"} {
+		b, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, run := range regexp.MustCompile(`docker run [^\n]*`).FindAll(b, -1) {
+			if p := regexp.MustCompile(`-p (\S+)`).FindSubmatch(run); p == nil || !strings.HasPrefix(string(p[1]), "127.0.0.1:") {
+				t.Errorf("%s: %q publishes the lab beyond the loopback interface", doc, run)
+			}
+		}
+	}
+	raw, err := os.ReadFile("../scripts/lab-settings/overrides.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var overrides map[string]map[string]any
+	if err := json.Unmarshal(raw, &overrides); err != nil {
+		t.Fatal(err)
+	}
+	n := overrides["@jupyterlab/apputils-extension:notification"]
+	if n["fetchNews"] != "false" || n["checkForUpdates"] != false {
+		t.Errorf("lab settings %v: want fetchNews \"false\" and checkForUpdates false", n)
+	}
+	setup, _ := os.ReadFile("../scripts/setup.sh")
+	if !strings.Contains(string(setup), `scripts/lab-settings/overrides.json" "$VENV/share/jupyter/lab/settings/overrides.json"`) {
+		t.Error("scripts/setup.sh does not install scripts/lab-settings/overrides.json into the venv's JupyterLab")
+	}
+	schemas, _ := filepath.Glob("../.venv/share/jupyter/lab/schemas/@jupyterlab/apputils-extension/notification.json")
+	if len(schemas) == 0 {
+		t.Skip("no JupyterLab installed (run scripts/setup.sh): the schema is not checked")
+	}
+	var schema struct {
+		Properties map[string]json.RawMessage `json:"properties"`
+	}
+	b, _ := os.ReadFile(schemas[0])
+	if err := json.Unmarshal(b, &schema); err != nil {
+		t.Fatal(err)
+	}
+	for k := range n {
+		if _, ok := schema.Properties[k]; !ok {
+			t.Errorf("the installed JupyterLab has no notification setting %q", k)
+		}
 	}
 }

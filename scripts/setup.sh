@@ -9,6 +9,7 @@
 #   .tools/goproxy/   go.mod's module versions as a file proxy for the notebook kernel's `go get`
 #   .venv/share/jupyter/kernels/gonb   the GoNB kernel, started through scripts/gonb-kernel with a go.work
 #                                      that makes this module importable from any notebook cell
+#   .venv/share/jupyter/lab/settings/overrides.json   the course's JupyterLab defaults (no news pop-up)
 # With --browser it also makes sure Chromium (Debian package) and playwright-core (npm) are present for
 # the real-browser test. Idempotent: a second run with nothing changed takes seconds.
 #
@@ -167,6 +168,13 @@ spec = {
 with open(path, "w") as f:
     json.dump(spec, f, indent=1)
 PY
+
+# --- JupyterLab settings -------------------------------------------------------------------------------
+# The course's defaults for every user of this venv (JupyterLab reads <app dir>/settings/overrides.json):
+# no pop-up asking whether to fetch Jupyter news, no update checks (the lab makes no requests of its own).
+step "JupyterLab settings (scripts/lab-settings/overrides.json)"
+mkdir -p "$VENV/share/jupyter/lab/settings"
+cp "$ROOT/scripts/lab-settings/overrides.json" "$VENV/share/jupyter/lab/settings/overrides.json"
 
 # --- browser test (optional) --------------------------------------------------------------------------
 if [ "$browser" = 1 ]; then
