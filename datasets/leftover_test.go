@@ -45,3 +45,36 @@ func TestDownloadRemovesKilledDownloads(t *testing.T) {
 		t.Fatalf("left in the cache: %v", entries)
 	}
 }
+
+// TestNpmPackRemovesKilledRuns: the temporary directories of npm pack runs that were killed (the
+// earlier naming, and a dead process id) are removed by the next run; a live one's is kept.
+func TestNpmPackRemovesKilledRuns(t *testing.T) {
+	tgz, integrity := buildPoetryTarball(t)
+	saved := ChinesePoetry
+	ChinesePoetry.Integrity = integrity
+	defer func() { ChinesePoetry = saved }()
+	f := testFetcher(t)
+	f.NpmPack = func(ctx context.Context, spec, dir string) (string, error) {
+		data, _ := os.ReadFile(tgz)
+		out := filepath.Join(dir, "chinese-poetry-2.0.1.tgz")
+		return out, os.WriteFile(out, data, 0o644)
+	}
+	dir := filepath.Dir(f.CachePath(RemoteFile{RelPath: ChinesePoetry.RelPath}))
+	live := ".npm-pack-" + strconv.Itoa(os.Getppid()) + "-5"
+	for _, name := range []string{".npm-pack-123456789", ".npm-pack-" + strconv.Itoa(deadPID(t)) + "-7", live} {
+		if err := os.MkdirAll(filepath.Join(dir, name, "package"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.NpmTarball(context.Background(), ChinesePoetry); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if len(names) != 2 || names[0] != live {
+		t.Fatalf("left in the cache: %v, want the live run's directory and the tarball", names)
+	}
+}

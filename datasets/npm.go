@@ -5,8 +5,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 
+	"github.com/bert2gpt/bert2gpt/internal/atomicfile"
 	"github.com/pkg/errors"
 )
 
@@ -53,6 +55,21 @@ func RunNpmPack(ctx context.Context, spec, dir string) (string, error) {
 	return p, nil
 }
 
+// npmTempPrefix starts the names of the temporary directories npm pack runs in.
+const npmTempPrefix = ".npm-pack-"
+
+// cleanNpmTemps removes the temporary directories of npm pack runs that were killed (kill -9 skips
+// their deferred removal), so they do not accumulate in the cache.
+func cleanNpmTemps(dir string) {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		info, err := e.Info()
+		if err == nil && e.IsDir() && atomicfile.StaleDir(e.Name(), npmTempPrefix, info.ModTime()) {
+			_ = os.RemoveAll(filepath.Join(dir, e.Name()))
+		}
+	}
+}
+
 // NpmTarball returns a local, verified path of the package's tarball: from the data
 // directory, else the cache, else by running f.NpmPack in a temporary directory inside the
 // cache and moving the verified tarball into place.
@@ -76,7 +93,8 @@ func (f *Fetcher) NpmTarball(ctx context.Context, pkg NpmPackage) (string, error
 	if err := os.MkdirAll(filepath.Dir(cached), 0o755); err != nil {
 		return "", errors.Wrapf(err, "creating cache directory")
 	}
-	tmpDir, err := os.MkdirTemp(filepath.Dir(cached), ".npm-pack-*")
+	cleanNpmTemps(filepath.Dir(cached))
+	tmpDir, err := os.MkdirTemp(filepath.Dir(cached), npmTempPrefix+strconv.Itoa(os.Getpid())+"-*")
 	if err != nil {
 		return "", errors.Wrapf(err, "creating temporary directory")
 	}

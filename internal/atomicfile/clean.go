@@ -57,6 +57,21 @@ func Clean(path string) []string {
 	return removed
 }
 
+// StaleDir reports whether a temporary directory named "<prefix><pid>-<random>" (as os.MkdirTemp
+// makes from the pattern prefix+pid+"-*") belongs to a writer that is gone: no process id in the
+// name, a process that is not running, or a directory untouched for more than MaxTempAge.
+func StaleDir(name, prefix string, modTime time.Time) bool {
+	rest, ok := strings.CutPrefix(name, prefix)
+	if !ok {
+		return false
+	}
+	pid, hasPID, ours := parseTemp(rest)
+	if !ours {
+		return false
+	}
+	return !hasPID || (pid != os.Getpid() && !running(pid)) || time.Since(modTime) > MaxTempAge
+}
+
 // parseTemp reads what follows ".<name>.tmp" in a temporary file's name: "-<pid>-<random>" (this
 // package), or "-<random>" and "<random>" (the project's earlier writers, long gone: hasPID false).
 // ours is false for any other name.

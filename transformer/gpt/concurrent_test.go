@@ -13,7 +13,7 @@ import (
 // created, no executor compiled), with and without the cache and with different cache lengths,
 // while 2 more compute Logits and Loss of other shapes; each gets what a lone call gets. Before
 // graph builds were serialised, the goroutines initialised the weights several times (each saw
-// different random weights) and `go test -race` (see scripts/test.sh --race) reported 129 races.
+// different random weights) and `go test -race` (scripts/race.sh) reported 129 races.
 func TestConcurrentGenerate(t *testing.T) {
 	be, err := backend.New()
 	if err != nil {
