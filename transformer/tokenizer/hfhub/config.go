@@ -3,6 +3,7 @@ package hfhub
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 
 	"github.com/bert2gpt/bert2gpt/transformer/tokenizer"
 	"github.com/pkg/errors"
@@ -18,6 +19,9 @@ type tokenizerConfig struct {
 	// Specials maps roles to the tokens the file names (unk_token, pad_token, cls_token,
 	// sep_token, mask_token), given as a string or as an AddedToken object {"content": …}.
 	Specials map[tokenizer.Special]string
+	// ModelMaxLength is model_max_length; 0 when absent, null, or transformers' "no limit" value
+	// (int(1e30), any value ≥ 1e29).
+	ModelMaxLength int
 }
 
 // specialFields are the special-token fields of tokenizer_config.json that Load uses.
@@ -53,6 +57,18 @@ func parseTokenizerConfig(data []byte) (tokenizerConfig, error) {
 		}
 		*f.dst = &b
 	}
+	if v, ok := raw["model_max_length"]; ok && string(v) != "null" {
+		var n float64
+		if err := json.Unmarshal(v, &n); err != nil || n < 1 || n != math.Trunc(n) {
+			return tokenizerConfig{}, fmt.Errorf("model_max_length is %s, want a positive integer", clip(v))
+		}
+		if n < 1e29 { // transformers writes int(1e30) for "no limit"
+			if n > maxModelLength {
+				return tokenizerConfig{}, fmt.Errorf("model_max_length %s is above the limit %d", clip(v), maxModelLength)
+			}
+			cfg.ModelMaxLength = int(n)
+		}
+	}
 	for _, f := range specialFields {
 		v, ok := raw[f.name]
 		if !ok || string(v) == "null" {
@@ -74,6 +90,10 @@ func parseTokenizerConfig(data []byte) (tokenizerConfig, error) {
 	}
 	return cfg, nil
 }
+
+// maxModelLength bounds model_max_length (the largest position table a model may have, bert.MaxPositions
+// and gpt.MaxPositions).
+const maxModelLength = 1 << 20
 
 // clip shortens a JSON value for an error message.
 func clip(v json.RawMessage) string {

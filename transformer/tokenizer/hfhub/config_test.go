@@ -23,17 +23,27 @@ func TestParseTokenizerConfig(t *testing.T) {
 	if cfg.Specials[tokenizer.Unknown] != "<unk>" || cfg.Specials[tokenizer.Mask] != "<mask>" || len(cfg.Specials) != 2 {
 		t.Errorf("specials %v", cfg.Specials)
 	}
+	if cfg.ModelMaxLength != 0 {
+		t.Errorf("model_max_length 1e30 (no limit) read as %d", cfg.ModelMaxLength)
+	}
+	if cfg, err := parseTokenizerConfig([]byte(`{"model_max_length": 512}`)); err != nil || cfg.ModelMaxLength != 512 {
+		t.Errorf("model_max_length 512: %d, %v", cfg.ModelMaxLength, err)
+	}
 	opts := cfg.wordPieceOptions()
 	if opts.Basic.Lowercase || opts.Basic.NoChineseSplit || opts.Specials[tokenizer.Unknown] != "<unk>" || opts.Specials[tokenizer.Pad] != "[PAD]" {
 		t.Errorf("options %+v", opts)
 	}
 	for in, want := range map[string]string{
-		`{"do_lower_case": "yes"}`: `do_lower_case is "yes"`,
-		`{"unk_token": 7}`:         "unk_token is 7",
-		`{"sep_token": {"id": 3}}`: "sep_token",
-		`[1, 2]`:                   "not a JSON object",
-		`null`:                     "not a JSON object",
-		`{"add_prefix_space": 1}`:  "add_prefix_space is 1",
+		`{"do_lower_case": "yes"}`:   `do_lower_case is "yes"`,
+		`{"unk_token": 7}`:           "unk_token is 7",
+		`{"sep_token": {"id": 3}}`:   "sep_token",
+		`[1, 2]`:                     "not a JSON object",
+		`null`:                       "not a JSON object",
+		`{"add_prefix_space": 1}`:    "add_prefix_space is 1",
+		`{"model_max_length": -3}`:   "model_max_length is -3",
+		`{"model_max_length": 1.5}`:  "model_max_length is 1.5",
+		`{"model_max_length": "x"}`:  `model_max_length is "x"`,
+		`{"model_max_length": 1e12}`: "above the limit",
 	} {
 		if _, err := parseTokenizerConfig([]byte(in)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: error %v, want %q", in, err, want)

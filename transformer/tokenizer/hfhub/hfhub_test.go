@@ -1,58 +1,25 @@
 package hfhub
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/bert2gpt/bert2gpt/transformer/pretrained/hubtest"
 	"github.com/bert2gpt/bert2gpt/transformer/tokenizer"
 	"github.com/gomlx/go-huggingface/hub"
 	hftok "github.com/gomlx/go-huggingface/tokenizers"
 )
 
-// fakeHub serves repositories the way the Hugging Face Hub API does, for go-huggingface.
-func fakeHub(t *testing.T, repos map[string]map[string][]byte) *httptest.Server {
+// fakeHub serves repositories (each at revision main) the way the Hugging Face Hub does, for go-huggingface.
+func fakeHub(t *testing.T, repos map[string]map[string][]byte) *hubtest.Server {
 	t.Helper()
-	const commit = "0123456789abcdef0123456789abcdef01234567"
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		for id, files := range repos {
-			if r.URL.Path == "/api/models/"+id+"/revision/main" {
-				info := map[string]any{"id": id, "sha": commit}
-				var sib []map[string]string
-				for name := range files {
-					sib = append(sib, map[string]string{"rfilename": name})
-				}
-				info["siblings"] = sib
-				_ = json.NewEncoder(w).Encode(info)
-				return
-			}
-			prefix := "/" + id + "/resolve/" + commit + "/"
-			if name, ok := strings.CutPrefix(r.URL.Path, prefix); ok {
-				data, found := files[name]
-				if !found {
-					http.NotFound(w, r)
-					return
-				}
-				sum := sha256.Sum256(data)
-				w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:])+`"`)
-				w.Header().Set("X-Repo-Commit", commit)
-				if r.Method == http.MethodHead {
-					return
-				}
-				_, _ = w.Write(data)
-				return
-			}
-		}
-		http.NotFound(w, r)
-	}))
-	t.Cleanup(srv.Close)
+	srv := hubtest.New(t)
+	for id, files := range repos {
+		srv.Add(id, "main", files)
+	}
 	return srv
 }
 
@@ -105,5 +72,49 @@ func TestLoadThroughGoHuggingFace(t *testing.T) {
 
 	if _, err := Load(repo("test/empty")); err == nil || !strings.Contains(err.Error(), "neither vocab.txt") {
 		t.Errorf("want a clear error for a repository without vocabulary, got %v", err)
+	}
+}
+
+// TestLoadDir: a model directory's tokenizer with tokenizer_config.json's settings and maximum
+// length; a directory without one has BERT's defaults and no maximum; a bad config is an error
+// naming the file.
+func TestLoadDir(t *testing.T) {
+	dir := t.TempDir()
+	vocab := readTestdata(t, "wordpiece/vocab.txt")
+	write := func(name string, data []byte) {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("vocab.txt", vocab)
+	tok, err := LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids, _ := tok.Tokenize("First"); len(ids) == 0 || ids[0] != "first" {
+		t.Errorf("without tokenizer_config.json BERT lower-cases: %v", ids)
+	}
+	if n, err := MaxLength(dir); n != 0 || err != nil {
+		t.Errorf("MaxLength without a config: %d, %v", n, err)
+	}
+	write("tokenizer_config.json", []byte(`{"do_lower_case": false, "model_max_length": 128}`))
+	if tok, err = LoadDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	local, _ := tokenizer.LoadWordPiece(filepath.Join(dir, "vocab.txt"), tokenizer.WordPieceOptions{})
+	got, _ := tok.Encode("First Citizen")
+	want, _ := local.Encode("First Citizen")
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("do_lower_case=false: %v, want %v", got, want)
+	}
+	if n, err := MaxLength(dir); n != 128 || err != nil {
+		t.Errorf("MaxLength: %d, %v", n, err)
+	}
+	write("tokenizer_config.json", []byte(`{"do_lower_case": "no"}`))
+	if _, err := LoadDir(dir); err == nil || !strings.Contains(err.Error(), "tokenizer_config.json") || !strings.Contains(err.Error(), "do_lower_case") {
+		t.Errorf("bad config: %v", err)
+	}
+	if _, err := LoadDir(t.TempDir()); err == nil || !strings.Contains(err.Error(), "neither vocab.txt") {
+		t.Errorf("empty directory: %v", err)
 	}
 }
