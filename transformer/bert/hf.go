@@ -16,11 +16,26 @@ import (
 type Head int
 
 const (
+	// EncoderOnly is HF's BertModel: embeddings, encoder layers and the pooler, no head.
+	EncoderOnly Head = iota
 	// PreTrainingHeads are the MLM head (cls.predictions) and the NSP head (cls.seq_relationship).
-	PreTrainingHeads Head = iota
+	PreTrainingHeads
 	// ClassifierHead is BertForSequenceClassification's "classifier" Linear layer.
 	ClassifierHead
 )
+
+// String names the head as the HF class that has it.
+func (h Head) String() string {
+	switch h {
+	case EncoderOnly:
+		return "BertModel (encoder only)"
+	case PreTrainingHeads:
+		return "BertForPreTraining"
+	case ClassifierHead:
+		return "BertForSequenceClassification"
+	}
+	return fmt.Sprintf("Head(%d)", int(h))
+}
 
 // param is one variable of our model and its name in a Hugging Face checkpoint.
 type param struct {
@@ -111,65 +126,99 @@ func hfCandidates(p param) []string {
 // a head group (MLM, NSP, classifier) is either read completely or, if the file has none of its
 // tensors, left to random initialisation (reported in the returned list of missing groups).
 // Errors name the tensor: missing, wrong shape, non-float or unknown dtype, a NaN or infinite
-// value, truncated file.
+// value, truncated file. (FromPretrained is stricter: a head it is asked for must be in the file
+// unless named in PretrainedOptions.NewHeads.)
 func LoadSafetensors(store *model.Store, c Config, path string, head Head, numLabels int) (missingGroups []string, err error) {
-	if err := c.Validate(); err != nil {
-		return nil, err
-	}
-	file, _, err := training.ReadSafetensors(path)
+	values, missingGroups, err := readHF(path, c, head, numLabels, func(unit string) bool { return unit != "bert" && unit != "pooler" })
 	if err != nil {
 		return nil, fmt.Errorf("bert.LoadSafetensors: %w", err)
 	}
-	byGroup := map[string][]param{}
+	if err := setValues(store, values); err != nil {
+		return nil, fmt.Errorf("bert.LoadSafetensors: %w", err)
+	}
+	return missingGroups, nil
+}
+
+// loadUnit is the part of the model a parameter belongs to for loading: its group ("bert",
+// "cls.predictions", "cls.seq_relationship", "classifier"), except the pooler, which is "pooler"
+// (a BertModel may be saved without it).
+func loadUnit(p param) string {
+	if strings.HasPrefix(p.hf, "bert.pooler.") {
+		return "pooler"
+	}
+	return p.group
+}
+
+// readHF reads from a Hugging Face model.safetensors the values of the variables of a BERT with
+// config c and head, keyed by variable path. A unit (see loadUnit) for which optional is true may be
+// absent as a whole: it is then listed in missing and has no values. Any other missing tensor, a
+// partly present unit, a wrong shape, a non-float dtype, a NaN or an infinity is an error naming
+// the tensor. Tensors the model does not use (other heads, buffers such as position_ids) are ignored.
+func readHF(path string, c Config, head Head, numLabels int, optional func(unit string) bool) (values map[string]*tensors.Tensor, missing []string, err error) {
+	if err := c.Validate(); err != nil {
+		return nil, nil, err
+	}
+	file, _, err := training.ReadSafetensors(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	byUnit := map[string][]param{}
 	var order []string
 	for _, p := range hfParams(c, head, numLabels) {
-		if _, seen := byGroup[p.group]; !seen {
-			order = append(order, p.group)
+		u := loadUnit(p)
+		if _, seen := byUnit[u]; !seen {
+			order = append(order, u)
 		}
-		byGroup[p.group] = append(byGroup[p.group], p)
+		byUnit[u] = append(byUnit[u], p)
 	}
-	values := map[string]*tensors.Tensor{}
-	for _, group := range order {
+	values = map[string]*tensors.Tensor{}
+	for _, unit := range order {
 		found := 0
-		for _, p := range byGroup[group] {
+		for _, p := range byUnit[unit] {
 			if _, t := lookup(file, p); t != nil {
 				found++
 			}
 		}
-		if found == 0 && group != "bert" {
-			missingGroups = append(missingGroups, group)
+		if found == 0 && optional(unit) {
+			missing = append(missing, unit)
 			continue
 		}
-		for _, p := range byGroup[group] {
+		for _, p := range byUnit[unit] {
 			name, t := lookup(file, p)
 			if t == nil {
-				return nil, fmt.Errorf("bert.LoadSafetensors %s: missing tensor %q", path, p.hf)
+				return nil, nil, fmt.Errorf("%s: missing tensor %q", path, p.hf)
 			}
 			if !slices.Equal(t.Shape().Dimensions, p.shape) {
-				return nil, fmt.Errorf("bert.LoadSafetensors %s: tensor %q has shape %v, want %v (config: %s)", path, name, t.Shape().Dimensions, p.shape, shapeHint(c))
+				return nil, nil, fmt.Errorf("%s: tensor %q has shape %v, want %v (config: %s)", path, name, t.Shape().Dimensions, p.shape, shapeHint(c))
 			}
 			data, err := training.Float32Values(t)
 			if err != nil {
-				return nil, fmt.Errorf("bert.LoadSafetensors %s: tensor %q: %w", path, name, err)
+				return nil, nil, fmt.Errorf("%s: tensor %q: %w", path, name, err)
 			}
 			value := tensors.FromFlatDataAndDimensions(data, p.shape...)
 			if err := training.CheckFinite(name, value); err != nil {
-				return nil, fmt.Errorf("bert.LoadSafetensors %s: %w", path, err)
+				return nil, nil, fmt.Errorf("%s: %w", path, err)
 			}
 			values[p.ours] = value
 		}
 	}
+	return values, missing, nil
+}
+
+// setValues gives the variables of store the values (creating the variables that do not exist).
+func setValues(store *model.Store, values map[string]*tensors.Tensor) error {
 	for path, value := range values {
+		var err error
 		if v := store.GetVariable(path); v != nil {
-			err = v.SetValue(value) // the shape was checked against the config above
+			err = v.SetValue(value) // the shape was checked against the config
 		} else {
 			_, err = store.CreateVariable(path, value)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("bert.LoadSafetensors: variable %s: %w", path, err)
+			return fmt.Errorf("variable %s: %w", path, err)
 		}
 	}
-	return missingGroups, nil
+	return nil
 }
 
 // lookup finds p's tensor under any of its Hugging Face names (current or legacy), returning the
@@ -189,7 +238,7 @@ func shapeHint(c Config) string {
 }
 
 // ExportHF writes dir/config.json and dir/model.safetensors in Hugging Face's BertForPreTraining
-// (or, with ClassifierHead, BertForSequenceClassification) layout, so that
+// (or, with ClassifierHead, BertForSequenceClassification; with EncoderOnly, BertModel) layout, so that
 // transformers' from_pretrained(dir) loads the model. Every variable of the name map must exist
 // in store.
 func ExportHF(dir string, store *model.Store, c Config, head Head, numLabels int) error {
@@ -199,6 +248,9 @@ func ExportHF(dir string, store *model.Store, c Config, head Head, numLabels int
 	ts := map[string]*tensors.Tensor{}
 	for _, p := range hfParams(c, head, numLabels) {
 		v := store.GetVariable(p.ours)
+		if v == nil && head == EncoderOnly && loadUnit(p) == "pooler" {
+			continue // a BertModel without a pooler
+		}
 		if v == nil {
 			return fmt.Errorf("bert.ExportHF: the model has no variable %s (for %s)", p.ours, p.hf)
 		}
@@ -207,6 +259,9 @@ func ExportHF(dir string, store *model.Store, c Config, head Head, numLabels int
 			return fmt.Errorf("bert.ExportHF: variable %s: %w", p.ours, err)
 		}
 		ts[p.hf] = value
+	}
+	if head == EncoderOnly {
+		c.Architectures = []string{"BertModel"}
 	}
 	if head == ClassifierHead {
 		c.Architectures = []string{"BertForSequenceClassification"}

@@ -13,10 +13,10 @@ import (
 
 // Outputs are what the BERT encoder (HF's BertModel) computes for one batch.
 type Outputs struct {
-	// Sequence is the last layer's hidden states, [batch, seq, hidden].
+	// Sequence is the last layer's hidden states, [batch, seq, hidden] (HF's last_hidden_state).
 	Sequence *Node
 	// Pooled is tanh(W·h_[CLS] + b), [batch, hidden]: the sentence vector read by the NSP and
-	// classification heads.
+	// classification heads (nil from EncodeSequence, which has no pooler).
 	Pooled *Node
 	// Hidden holds the embeddings output and every layer's output (NumHiddenLayers+1 tensors
 	// [batch, seq, hidden]), as HF's output_hidden_states.
@@ -73,6 +73,14 @@ func Embeddings(scope *model.Scope, c Config, inputIDs, tokenTypeIDs *Node) (x, 
 // under embeddings/, encoder/layer_N/ (package transformer's layout; see hf.go for the names
 // in HF checkpoints) and pooler/dense/.
 func Encode(scope *model.Scope, c Config, inputIDs, tokenTypeIDs, attentionMask *Node) Outputs {
+	out := EncodeSequence(scope, c, inputIDs, tokenTypeIDs, attentionMask)
+	out.Pooled = Pooler(scope.In("pooler"), c, out.Sequence)
+	return out
+}
+
+// EncodeSequence is Encode without the pooler (HF's BertModel with add_pooling_layer=False): the
+// embeddings and the encoder layers; Outputs.Pooled is nil and no pooler variable is used.
+func EncodeSequence(scope *model.Scope, c Config, inputIDs, tokenTypeIDs, attentionMask *Node) Outputs {
 	x, table := Embeddings(scope.In("embeddings"), c, inputIDs, tokenTypeIDs)
 	mask := transformer.PaddingMask(NotEqual(attentionMask, ZerosLike(attentionMask))) // [batch, 1, 1, seq]
 	out := Outputs{WordEmbeddings: table, Hidden: []*Node{x}}
@@ -83,7 +91,6 @@ func Encode(scope *model.Scope, c Config, inputIDs, tokenTypeIDs, attentionMask 
 		out.Hidden = append(out.Hidden, x)
 	}
 	out.Sequence = x
-	out.Pooled = Pooler(scope.In("pooler"), c, x)
 	return out
 }
 

@@ -286,3 +286,24 @@ func TestIsHubID(t *testing.T) {
 		}
 	}
 }
+
+func TestBundled(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv(pretrained.EnvModelsDir, dir)
+	if _, err := pretrained.Bundled("x"); err == nil || !strings.Contains(err.Error(), "has no x/config.json") {
+		t.Errorf("missing: %v", err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "x", "config.json"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := pretrained.Bundled("x"); err != nil || got != filepath.Join(dir, "x") {
+		t.Errorf("Bundled(x) = %q, %v", got, err)
+	}
+	t.Setenv(pretrained.EnvModelsDir, "")
+	if _, err := pretrained.Bundled("no-such-model"); err == nil || !strings.Contains(err.Error(), "run scripts/setup.sh") {
+		t.Errorf("not installed: %v", err)
+	}
+}
