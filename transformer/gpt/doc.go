@@ -3,7 +3,7 @@
 // trained as a causal language model, with fast generation on every GoMLX backend.
 //
 // Chapters: 01 (ParamCount of GPT-1/2/3 presets), 09 (pre-training: Train, the nanoGPT CPU
-// recipe), 10 (Generate: sampling and the KV cache), 11 (fine-tuning), 12 (scaling), 13 (LoadHF).
+// recipe), 10 (Generate: sampling and the KV cache), 11 (fine-tuning), 12 (scaling), 13 (FromPretrained).
 //
 // # The model
 //
@@ -43,6 +43,15 @@
 // checkpoints; batches depend only on (seed, global step) (StepBatches), so a resumed run repeats
 // an uninterrupted one exactly. NanoGPTCPU is nanoGPT's CPU recipe (val loss 1.88 there; 1.889
 // here on XLA, `bert2gpt gpt train --data shakespeare-char --preset nanogpt-cpu`).
+//
+// # Pretrained checkpoints
+//
+// FromPretrained loads a GPT2LMHeadModel checkpoint and its tokenizer from a directory or a hub id
+// (package transformer/pretrained: HF cache, pinnable revision, offline mode): "gpt2" with its
+// byte-level BPE, or UER's Chinese GPT-2 ("uer/gpt2-chinese-cluecorpussmall": GPT-2 blocks with
+// BERT's Chinese WordPiece vocabulary, prompts starting with [CLS]). Pretrained.Generate encodes the
+// prompt, generates and decodes (for WordPiece without the spaces between Chinese characters).
+// float16/bfloat16 files are widened to float32; a stored lm_head.weight must equal wte (tied).
 //
 // # Checked against
 //

@@ -6,13 +6,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/bert2gpt/bert2gpt/transformer/tokenizer"
 	"github.com/bert2gpt/bert2gpt/transformer/training"
 	"github.com/gomlx/compute"
-	"github.com/gomlx/compute/dtypes"
-	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 )
@@ -65,18 +64,31 @@ func hfBuffer(key string) bool {
 }
 
 // LoadHF loads a Hugging Face GPT-2 model directory: config.json and model.safetensors (keys with
-// or without the "transformer." prefix; Conv1D weights [in, out] are transposed to our [out, in]).
-// A missing tensor, an unexpected one, a wrong shape, a dtype other than F32, a NaN or infinite
-// value, or a damaged file is an error naming the tensor.
+// or without the "transformer." prefix; Conv1D weights [in, out] are transposed to our [out, in];
+// float16, bfloat16 and float64 files are widened to float32). A missing tensor, an unexpected one,
+// a wrong shape, a non-float dtype, a NaN or infinite value, an untied LM head or a damaged file is
+// an error naming the tensor. FromPretrained also finds the tokenizer, and takes hub ids.
 func LoadHF(backend compute.Backend, dir string) (*Model, error) {
 	c, err := LoadConfig(filepath.Join(dir, "config.json"))
 	if err != nil {
 		return nil, fmt.Errorf("gpt.LoadHF: %w", err)
 	}
-	file := filepath.Join(dir, "model.safetensors")
-	raw, _, err := training.ReadSafetensors(file)
+	values, err := readHF(filepath.Join(dir, "model.safetensors"), c)
 	if err != nil {
 		return nil, fmt.Errorf("gpt.LoadHF: %w", err)
+	}
+	store := model.NewStore()
+	if err := training.SetVariables(store, values); err != nil {
+		return nil, fmt.Errorf("gpt.LoadHF: %w", err)
+	}
+	return newWithStore(backend, c, store)
+}
+
+// readHF reads the tensors of a GPT-2 model.safetensors for config c, keyed by our variable paths.
+func readHF(file string, c Config) (map[string]*tensors.Tensor, error) {
+	raw, _, err := training.ReadSafetensors(file)
+	if err != nil {
+		return nil, err
 	}
 	byKey := map[string]*tensors.Tensor{}
 	for k, t := range raw {
@@ -86,37 +98,44 @@ func LoadHF(backend compute.Backend, dir string) (*Model, error) {
 	for _, e := range hfNames(c) {
 		t, ok := byKey[e.hf]
 		if !ok {
-			return nil, fmt.Errorf("gpt.LoadHF: %s: missing tensor %q", file, e.hf)
+			return nil, fmt.Errorf("%s: missing tensor %q", file, e.hf)
 		}
 		delete(byKey, e.hf)
-		if t.DType() != dtypes.Float32 {
-			return nil, fmt.Errorf("gpt.LoadHF: %s: tensor %q has dtype %s, only float32 is supported", file, e.hf, t.DType())
-		}
 		want := e.shape
 		if e.transpose {
 			want = []int{e.shape[1], e.shape[0]}
 		}
-		if !shapes.Make(dtypes.Float32, want...).Equal(t.Shape()) {
-			return nil, fmt.Errorf("gpt.LoadHF: %s: tensor %q has shape %v, config.json implies %v", file, e.hf, t.Shape().Dimensions, want)
+		if !slices.Equal(t.Shape().Dimensions, want) {
+			return nil, fmt.Errorf("%s: tensor %q has shape %v, config.json implies %v", file, e.hf, t.Shape().Dimensions, want)
 		}
+		data, err := training.Float32Values(t)
+		if err != nil {
+			return nil, fmt.Errorf("%s: tensor %q: %w", file, e.hf, err)
+		}
+		t = tensors.FromFlatDataAndDimensions(data, want...)
 		if err := training.CheckFinite(e.hf, t); err != nil {
-			return nil, fmt.Errorf("gpt.LoadHF: %s: %w", file, err)
+			return nil, fmt.Errorf("%s: %w", file, err)
 		}
 		if e.transpose {
 			t = transpose2D(t)
 		}
 		values[e.ours] = t
 	}
-	for k := range byKey {
-		if !hfBuffer(k) {
-			return nil, fmt.Errorf("gpt.LoadHF: %s: unexpected tensor %q (not part of a GPT-2 with this config.json)", file, k)
+	if head, ok := byKey["lm_head.weight"]; ok {
+		// GPT-2's LM head is the token embedding (tied); a file may store it again. A different
+		// matrix would be a model this package does not have.
+		data, err := training.Float32Values(head)
+		if err != nil || !slices.Equal(head.Shape().Dimensions, []int{c.VocabSize, c.NEmbd}) ||
+			!slices.Equal(data, tensors.MustCopyFlatData[float32](values["/wte/weight"])) {
+			return nil, fmt.Errorf("%s: tensor \"lm_head.weight\" is not wte.weight: an untied LM head, which this package does not model", file)
 		}
 	}
-	store := model.NewStore()
-	if err := training.SetVariables(store, values); err != nil {
-		return nil, fmt.Errorf("gpt.LoadHF: %w", err)
+	for k := range byKey {
+		if !hfBuffer(k) {
+			return nil, fmt.Errorf("%s: unexpected tensor %q (not part of a GPT-2 with this config.json)", file, k)
+		}
 	}
-	return newWithStore(backend, c, store)
+	return values, nil
 }
 
 // transpose2D returns the transpose of a float32 matrix.

@@ -49,7 +49,7 @@ func TestLoadHFErrors(t *testing.T) {
 			ts[victim] = tensors.FromShape(shapes.Make(dtypes.Float32, 3, 5))
 		}), []string{"h.1.mlp.c_fc.weight", "shape"}},
 		"dtype": {damaged(t, func(ts map[string]*tensors.Tensor) {
-			ts[victim] = tensors.FromShape(shapes.Make(dtypes.Float64, 32, 128))
+			ts[victim] = tensors.FromShape(shapes.Make(dtypes.Int32, 32, 128))
 		}), []string{"h.1.mlp.c_fc.weight", "dtype"}},
 		"extra": {damaged(t, func(ts map[string]*tensors.Tensor) {
 			ts["transformer.h.7.mystery"] = tensors.FromValue([]float32{1})
