@@ -16,6 +16,7 @@ import (
 	"github.com/bert2gpt/bert2gpt/datasets"
 	"github.com/bert2gpt/bert2gpt/internal/memory"
 	"github.com/bert2gpt/bert2gpt/transformer/gpt"
+	"github.com/bert2gpt/bert2gpt/transformer/pretrained"
 	"github.com/bert2gpt/bert2gpt/transformer/tokenizer"
 	"github.com/bert2gpt/bert2gpt/transformer/training"
 )
@@ -303,7 +304,9 @@ func gptEval(args []string, stdout io.Writer) error {
 func gptGenerate(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("gpt generate", flag.ContinueOnError)
 	ckpt := fs.String("checkpoint", "", "checkpoint directory written by `gpt train`")
-	hf := fs.String("hf", "", "Hugging Face GPT-2 directory (config.json, model.safetensors, vocab.json, merges.txt)")
+	hf := fs.String("hf", "", "Hugging Face GPT-2: a directory (config.json, model.safetensors, vocab.json + merges.txt or vocab.txt) or a hub id such as gpt2 or uer/gpt2-chinese-cluecorpussmall")
+	revision := fs.String("revision", "", "with --hf ID: hub revision (branch, tag or commit hash; default main)")
+	offline := fs.Bool("offline", false, "with --hf ID: use the Hugging Face cache only, never the network (also HF_HUB_OFFLINE=1)")
 	prompt := fs.String("prompt", "\n", "text to continue")
 	o := gpt.GenerateOptions{}
 	fs.IntVar(&o.MaxNewTokens, "max-new-tokens", 200, "tokens to generate")
@@ -316,7 +319,10 @@ func gptGenerate(args []string, stdout io.Writer) error {
 		return err
 	}
 	if (*ckpt == "") == (*hf == "") {
-		return errors.New("give exactly one of --checkpoint DIR or --hf DIR")
+		return errors.New("give exactly one of --checkpoint DIR or --hf DIR|ID")
+	}
+	if *hf == "" && (*revision != "" || *offline) {
+		return errors.New("--revision and --offline go with --hf")
 	}
 	if err := firstErr(intFlag("max-new-tokens", o.MaxNewTokens, 1, gpt.MaxNewTokensLimit),
 		floatFlag("temperature", o.Temperature, 0, math.Inf(1), false), intFlag("top-k", o.TopK, 0, math.MaxInt),
@@ -332,6 +338,21 @@ func gptGenerate(args []string, stdout io.Writer) error {
 	}
 	var m *gpt.Model
 	var tok tokenizer.Tokenizer
+	encode := func(text string) ([]int32, error) { // the prompt's ids
+		ids, err := tok.Encode(text)
+		out := make([]int32, len(ids))
+		for i, id := range ids {
+			out[i] = int32(id)
+		}
+		return out, err
+	}
+	decode := func(ids []int32) (string, error) {
+		ints := make([]int, len(ids))
+		for i, id := range ids {
+			ints[i] = int(id)
+		}
+		return tok.Decode(ints)
+	}
 	if *ckpt != "" {
 		if m, _, err = gpt.LoadCheckpoint(be, *ckpt); err != nil {
 			return fmt.Errorf("--checkpoint: %w", err)
@@ -343,36 +364,28 @@ func gptGenerate(args []string, stdout io.Writer) error {
 			return fmt.Errorf("--checkpoint %s: %s has %d characters, the model's vocabulary %d", *ckpt, charVocabFile, tok.VocabSize(), m.Config.VocabSize)
 		}
 	} else {
-		if m, err = gpt.LoadHF(be, *hf); err != nil {
+		pre, err := gpt.FromPretrained(be, *hf, gpt.PretrainedOptions{Options: pretrained.Options{Revision: *revision, Offline: *offline}})
+		if err != nil {
 			return fmt.Errorf("--hf: %w", err)
 		}
-		if tok, err = gpt.LoadTokenizer(*hf); err != nil {
-			return fmt.Errorf("--hf: %w", err)
-		}
-		if tok.VocabSize() > m.Config.VocabSize {
-			return fmt.Errorf("--hf %s: the tokenizer has %d tokens, the model's vocabulary %d", *hf, tok.VocabSize(), m.Config.VocabSize)
-		}
+		m, tok, encode, decode = pre.Model, pre.Tokenizer, pre.EncodePrompt, pre.Decode
 	}
-	ids, err := tok.Encode(*prompt)
+	p, err := encode(*prompt)
 	if err != nil {
 		return err
 	}
-	if len(ids) == 0 {
+	if len(p) == 0 {
 		return errors.New("--prompt encodes to no tokens")
-	}
-	p := make([]int32, len(ids))
-	for i, id := range ids {
-		p[i] = int32(id)
 	}
 	if len(p) > m.Config.NPositions {
 		return fmt.Errorf("--prompt (%d tokens) is longer than the context of %d", len(p), m.Config.NPositions)
 	}
 	fmt.Fprint(stdout, *prompt)
-	var generated []int
+	var generated []int32
 	printed := ""
 	o.OnToken = func(id int32) error {
-		generated = append(generated, int(id))
-		text, err := tok.Decode(generated) // decode the whole tail: a byte-level token may end mid-character
+		generated = append(generated, id)
+		text, err := decode(generated) // decode the whole tail: a byte-level token may end mid-character
 		if err != nil {
 			return err
 		}

@@ -3,6 +3,8 @@
 //	bert2gpt backend              print which GoMLX backend would be used on this machine, and why
 //	bert2gpt gpt  <subcommand>    GPT: train, eval, generate (see `bert2gpt gpt -h`)
 //	bert2gpt bert <subcommand>    BERT: pretrain, finetune, eval, fill-mask (see `bert2gpt bert -h`)
+//	bert2gpt embed --model M      sentence embeddings (JSON) with a pretrained BERT: a directory or a
+//	                              hub id such as sentence-transformers/all-MiniLM-L6-v2
 //
 // Each command group lives in its own file and registers itself in commands (see register).
 package main

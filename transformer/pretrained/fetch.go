@@ -137,8 +137,8 @@ func Fetch(src string, required, optional []string, o Options) (*Files, error) {
 		if cached, cerr := fromCache(src, required, optional, o); cerr == nil {
 			return cached, nil // huggingface_hub does the same when the hub cannot be reached
 		}
-		return nil, fmt.Errorf("pretrained.Fetch: %s@%s: the hub (%s) cannot be reached and the cache (%s) does not have the files: %w",
-			src, o.Revision, o.Endpoint, o.CacheDir, err)
+		return nil, fmt.Errorf("pretrained.Fetch: %s@%s: the hub %s cannot be reached (%w), and the cache %s does not have the files",
+			src, o.Revision, o.Endpoint, networkCause(err), o.CacheDir)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("pretrained.Fetch: %s@%s: %w", src, o.Revision, err)
@@ -243,7 +243,7 @@ func cachedCommit(root, revision string) (string, error) {
 func fromHub(id string, required, optional []string, o Options) (*Files, error) {
 	repo := hub.New(id).WithEndpoint(o.Endpoint).WithCacheDir(o.CacheDir).WithRevision(o.Revision).
 		WithAuth(o.Token).WithProgressBar(false)
-	repo.Verbosity = 0          // go-huggingface prints progress on standard output otherwise
+	repo.Verbosity = 0           // go-huggingface prints progress on standard output otherwise
 	repo.MaxParallelDownload = 1 // its parallel path updates shared counters without a lock
 	if err := repo.DownloadInfo(true); err != nil {
 		return nil, err
@@ -302,6 +302,16 @@ func isNetworkError(err error) bool {
 	var ue *url.Error
 	var ne net.Error
 	return errors.As(err, &ue) || errors.As(err, &ne)
+}
+
+// networkCause is the innermost transport error of err ("dial tcp: lookup huggingface.co: no
+// such host"), without the layers of URLs go-huggingface wraps around it.
+func networkCause(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.Err != nil {
+		return ue.Err
+	}
+	return err
 }
 
 func clip(s string) string {
