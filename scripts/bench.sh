@@ -20,6 +20,20 @@ echo "== the same step with the Tang chapters' 9,589-character vocabulary"
 
 backends=("go")
 [ -e .tools/pjrt/pjrt_c_api_cpu_plugin.so ] && backends=("xla:$ROOT/.tools/pjrt/pjrt_c_api_cpu_plugin.so" "go")
+# Sentence embeddings: the same batch of 32 sentences through all-MiniLM-L6-v2 (scripts/setup.sh
+# installs it), bert2gpt on each backend vs sentence-transformers, both on 2 cores.
+pin=()
+if command -v taskset >/dev/null && [ "$(nproc)" -gt 2 ]; then pin=(taskset -c 0,1); fi
+echo "== sentence embeddings: all-MiniLM-L6-v2, one batch of 32 sentences, 2 threads"
+for b in "${backends[@]}"; do
+  name=${b%%:*}
+  GOMLX_BACKEND="$b" GOMAXPROCS=2 "${pin[@]}" go test -run '^$' -bench EmbedMiniLM -benchtime "${EMBED_BENCHTIME:-30x}" \
+    -count "${COUNT:-1}" ./transformer/bert/ | tee "$OUT/embed-go-$name.txt" | grep -E '^Benchmark' | sed "s/^/  $name: /" || true
+done
+if [ -x .venv-ref/bin/python ]; then
+  "${pin[@]}" .venv-ref/bin/python scripts/bench/embed_bench.py --threads 2 | tee "$OUT/embed-pytorch.txt" | sed 's/^/  pytorch: /'
+fi
+
 for b in "${backends[@]}"; do
   name=${b%%:*}
   echo "== Go benchmarks on backend $name"
@@ -30,6 +44,7 @@ done
 if [ -x .venv-ref/bin/python ]; then
   for f in scripts/bench/*_bench.py; do
     [ "$f" = scripts/bench/gpt_bench.py ] && continue # run by train_step.py above
+    [ "$f" = scripts/bench/embed_bench.py ] && continue # run with the sentence-embedding benchmark above
     echo "== $f (PyTorch / HF reference)"
     .venv-ref/bin/python "$f" | tee "$OUT/$(basename "$f" .py).txt"
   done

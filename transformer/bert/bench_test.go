@@ -97,3 +97,35 @@ func BenchmarkPretrainStep(b *testing.B) {
 		})
 	}
 }
+
+// embedBenchTexts are the 32 sentences of the sentence-embedding benchmark: the 29 fixture
+// sentences of testdata/minilm shorter than max_seq_length (3 to 28 tokens), then the first three
+// again. scripts/bench/embed_bench.py embeds the same batch with sentence-transformers.
+func embedBenchTexts(b *testing.B) []string {
+	in, _ := readMiniLMFixtures(b)
+	var texts []string
+	for _, s := range in.Sentences {
+		if len(texts) < 29 && len(s) < 500 {
+			texts = append(texts, s)
+		}
+	}
+	return append(texts, texts[:3]...)
+}
+
+// BenchmarkEmbedMiniLM: sentence embeddings of all-MiniLM-L6-v2 (Pretrained.Embed: tokenization,
+// the 6-layer encoder, mean pooling, normalisation) for one batch of 32 sentences, in sentences per
+// second. Compare with `.venv-ref/bin/python scripts/bench/embed_bench.py` (make bench runs both).
+func BenchmarkEmbedMiniLM(b *testing.B) {
+	p := loadMiniLM(b)
+	texts := embedBenchTexts(b)
+	if _, err := p.Embed(texts); err != nil { // compiles the graph for this batch shape
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		if _, err := p.Embed(texts); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*len(texts))/b.Elapsed().Seconds(), "sentences/s")
+}
