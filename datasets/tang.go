@@ -101,14 +101,23 @@ func readPoemsVerified(dir, name string) ([]Poem, error) {
 	if err != nil {
 		return nil, errors.WithMessagef(err, "parsing %s", mp)
 	}
-	want, ok := m.Files[name]
-	if !ok {
+	if _, ok := m.Files[name]; !ok {
 		return nil, errors.Errorf("%s not in manifest", name)
 	}
 	p := filepath.Join(dir, name)
 	data, err := os.ReadFile(p)
 	if err != nil {
 		return nil, err
+	}
+	return verifiedPoems(m, name, data, p)
+}
+
+// verifiedPoems reads the poems of file name (its content data, at path p) if the manifest's sum
+// is the file's.
+func verifiedPoems(m extractManifest, name string, data []byte, p string) ([]Poem, error) {
+	want, ok := m.Files[name]
+	if !ok {
+		return nil, errors.Errorf("%s not in manifest", name)
 	}
 	if got := SHA256Hex(data); got != want {
 		return nil, errors.Errorf("%s: sha256 %s does not match manifest %s", p, got, want)

@@ -1,8 +1,6 @@
 package bert
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/bert2gpt/bert2gpt/datasets"
@@ -51,11 +49,7 @@ func FuzzLoadVocab(f *testing.F) {
 	f.Add([]byte(`{"tokens": []}`))
 	poems := []datasets.Poem{{ID: "1", Lines: []string{"床前明月光，疑是地上霜。", "[MASK][CLS]"}}}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		dir := t.TempDir()
-		if err := os.WriteFile(filepath.Join(dir, VocabFile), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		tok, err := LoadVocab(dir)
+		tok, err := tokenizer.ParseChar(data) // LoadVocab after reading the file (in memory: fast)
 		if err != nil {
 			return
 		}
