@@ -49,7 +49,22 @@
 //     updated weights are new buffers each step.
 //
 // Speed on the pure-Go backend: build with GOEXPERIMENT=simd (AVX-512/AVX2 matrix kernels, ~3×);
-// scripts/goenv.sh sets it for the project's scripts and notebooks. (With compute v0.1.2 a program
+// scripts/goenv.sh sets it for the project's scripts and notebooks. The library uses the backend's
+// fused kernels where they pay (transformer.Activation.Apply, transformer.AttentionWeightsFor):
+// nn.Dense's FusedDense for every linear layer, the fused exact GELU with its fused gradient, and
+// GoMLX's fused softmax in inference graphs only (in a training graph GoMLX runs the fused kernel
+// and the decomposed formula for the gradient, so the library writes the formula itself: 4.5% less
+// CPU per nanoGPT step). Not used, with the reason measured:
+//
+//   - the fused tanh GELU (GPT-2's gelu_new): compute v0.1.14's gradient of it is wrong, by up to
+//     0.11 at x = −0.5 (TestFusedGeluTanhGradientIsWrong is the minimal reproduction and the canary);
+//   - FusedLayerNorm and FusedScaledDotProductAttention in training graphs: the Go backend has no
+//     gradient kernel for them, so GoMLX would compute the decomposed graph as well;
+//   - in generation, the step's time is ~80% one matrix–vector product per weight matrix
+//     (x [1, d] · Wᵀ, FusedDense → avx512SmallFloat32TransposedAsm), which streams the weights at
+//     5–6 GB/s (BenchmarkMatVecF32: x [1, 384] · Wᵀ [1152, 384]) where a plain scalar Go loop reads
+//     memory at 13–17 GB/s on the same host: an upstream kernel limit, not the graph's. Weights
+//     stored [in, out] are slower still (3.9 GB/s), so the library keeps PyTorch's [out, in]. (With compute v0.1.2 a program
 // also needed GODEBUG=cpu.fma=off: its AVX-512 kernels returned without VZEROUPPER and math.Exp, so
 // every softmax, ran ~100× slower after them. compute v0.1.14's kernels end with VZEROUPPER and the
 // trap is gone; BenchmarkExpAfterSIMDKernel is its canary.)

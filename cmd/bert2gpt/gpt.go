@@ -23,7 +23,7 @@ import (
 
 // gptGroup holds the subcommands of `bert2gpt gpt`.
 var gptGroup = group{name: "gpt", subs: map[string]subcommand{
-	"train":    {"train a GPT on shakespeare-char or tang-char (nanoGPT CPU recipe by default)", gptTrain},
+	"train":    {"train a GPT on shakespeare-char or tang-char (nanoGPT CPU recipe by default; each preset brings its recipe)", gptTrain},
 	"eval":     {"estimate train/validation loss of a checkpoint", gptEval},
 	"generate": {"stream a continuation of --prompt from a checkpoint or a Hugging Face GPT-2 directory", gptGenerate},
 	"params":   {"print the parameter counts of the presets (GPT-1, GPT-2 sizes, GPT-3 175B, nanogpt-cpu)", gptParams},
@@ -103,7 +103,7 @@ func gptTrain(args []string, stdout io.Writer) error {
 	preset := fs.String("preset", "nanogpt-cpu", "model preset: "+strings.Join(gpt.PresetNames(), ", "))
 	block := fs.Int("block", 0, "context length (n_positions); 0 = the preset's")
 	dropout := fs.Float64("dropout", -1, "dropout for embeddings, attention and residuals; -1 = the preset's")
-	fs.IntVar(&r.Iters, "iters", r.Iters, "iterations (the cosine schedule ends here)")
+	fs.IntVar(&r.Iters, "iters", r.Iters, "iterations (the cosine schedule ends here); the defaults of this and the other recipe flags are the preset's recipe, shown here for nanogpt-cpu")
 	fs.IntVar(&r.StopAt, "stop-at", 0, "stop at this step instead of --iters (resume later with --resume)")
 	fs.IntVar(&r.Batch, "batch", r.Batch, "batch size")
 	fs.Float64Var(&r.LR, "lr", r.LR, "peak learning rate")
@@ -127,6 +127,7 @@ func gptTrain(args []string, stdout io.Writer) error {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	set := given(fs)
+	r = presetRecipe(*preset, r, set)
 	r.Seed, r.Progress, r.ProgressOut, r.CheckpointDir, r.Log = *seed, *progress, os.Stderr, *ckpt, os.Stderr
 	if err := firstErr(
 		intFlag("iters", r.Iters, 1, 1<<30), intFlag("stop-at", r.StopAt, 0, r.Iters), intFlag("batch", r.Batch, 1, 1<<16),
@@ -166,6 +167,10 @@ func gptTrain(args []string, stdout io.Writer) error {
 		*data = meta["data"]
 		if meta["preset"] != "" {
 			*preset = meta["preset"]
+			r = presetRecipe(*preset, r, set) // the checkpoint's preset brings its own recipe (same schedule)
+			if err := r.Validate(); err != nil {
+				return err
+			}
 		}
 	}
 	d, err := loadCharData(*data)
@@ -227,6 +232,46 @@ func gptTrain(args []string, stdout io.Writer) error {
 
 // resumeAgrees reports a flag given with --resume that disagrees with the checkpoint: the model
 // and its data come from the checkpoint, and a flag that asked for another would be ignored.
+// presetRecipe is the training recipe of a run: the preset's own (gpt.Recipe) for every recipe flag
+// that was not given on the command line, the flag's value for those that were.
+func presetRecipe(preset string, flags gpt.TrainConfig, set map[string]bool) gpt.TrainConfig {
+	r := gpt.Recipe(preset)
+	given := func(name string) bool { return set[name] }
+	if given("iters") {
+		r.Iters = flags.Iters
+	}
+	if given("batch") {
+		r.Batch = flags.Batch
+	}
+	if given("lr") {
+		r.LR = flags.LR
+	}
+	if given("min-lr") {
+		r.MinLR = flags.MinLR
+	}
+	if given("warmup") {
+		r.Warmup = flags.Warmup
+	}
+	if given("beta2") {
+		r.Beta2 = flags.Beta2
+	}
+	if given("weight-decay") {
+		r.WeightDecay = flags.WeightDecay
+	}
+	if given("clip") {
+		r.ClipNorm = flags.ClipNorm
+	}
+	if given("eval-iters") {
+		r.EvalIters = flags.EvalIters
+	}
+	if given("eval-every") {
+		r.EvalEvery = flags.EvalEvery
+	}
+	// Not part of a recipe: always the flags' values.
+	r.StopAt, r.CheckpointEvery = flags.StopAt, flags.CheckpointEvery
+	return r
+}
+
 func resumeAgrees(dir string, meta map[string]string, set map[string]bool, data, preset string, block int, dropout float64) error {
 	c, err := gpt.ConfigFromMeta(meta)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/bert2gpt/bert2gpt/datasets"
+	"github.com/bert2gpt/bert2gpt/transformer/gpt"
 )
 
 func TestGPTParamsAndErrors(t *testing.T) {
@@ -77,5 +78,21 @@ func TestGPTTrainEvalGenerate(t *testing.T) {
 	}
 	if got := []rune(strings.TrimSuffix(out.String(), "\n")); len(got) != len("ROMEO:")+20 {
 		t.Errorf("generate printed %d characters (%q), want prompt + 20", len(got), out.String())
+	}
+}
+
+func TestPresetRecipeKeepsGivenFlags(t *testing.T) {
+	flags := gpt.NanoGPTCPU()
+	flags.Iters, flags.LR, flags.StopAt = 100, 5e-4, 50
+	r := presetRecipe("nanogpt-cpu-fast", flags, map[string]bool{"iters": true, "stop-at": true})
+	want := gpt.FastCPU()
+	if r.Iters != 100 || r.StopAt != 50 {
+		t.Errorf("given --iters/--stop-at lost: %+v", r)
+	}
+	if r.LR != want.LR || r.EvalEvery != want.EvalEvery {
+		t.Errorf("flags not given should come from the preset's recipe %+v, got %+v", want, r)
+	}
+	if r := presetRecipe("nanogpt-cpu", flags, nil); r.Iters != gpt.NanoGPTCPU().Iters || r.LR != gpt.NanoGPTCPU().LR {
+		t.Errorf("nanogpt-cpu without flags: %+v", r)
 	}
 }
