@@ -194,6 +194,32 @@ func refMostFrequentPair(words [][]string, freq []int) (a, b string) {
 	return mostCounted(pairCounts(words, func(i int) int { return freq[i] }))
 }
 
+// refMeanPool is exercise 13.1's reference: the average of the rows whose mask is 1.
+func refMeanPool(hidden [][]float32, mask []int32) []float32 {
+	out := make([]float32, len(hidden[0]))
+	n := float32(0)
+	for i, row := range hidden {
+		if mask[i] == 1 {
+			n++
+			for j, x := range row {
+				out[j] += x
+			}
+		}
+	}
+	for j := range out {
+		out[j] /= n
+	}
+	return out
+}
+
+func make1s(n int) []int32 {
+	m := make([]int32, n)
+	for i := range m {
+		m[i] = 1
+	}
+	return m
+}
+
 func refCausalMask(T int) [][]bool {
 	return maskWhere(T, func(i, j int) bool { return j <= i })
 }
@@ -533,6 +559,35 @@ var exerciseTests = map[string]exerciseTest{
 			"0.9^(−0.076)":       answer(func() Result { return Check12_2(math.Pow(0.9, -0.076)) }),
 			"0.1/0.076 (linear)": answer(func() Result { return Check12_2(0.1 / 0.076) }),
 			"NaN":                answer(func() Result { return Check12_2(math.NaN()) }),
+		},
+	},
+	"13.1": {
+		blank:        "return nil",
+		blankMessage: "练习 13.1：还没有作答——在上一个单元格里实现 myMeanPool。",
+		reference:    withBackend(func(be compute.Backend) Result { return Check13_1(be, refMeanPool) }),
+		blankAnswer: withBackend(func(be compute.Backend) Result {
+			return Check13_1(be, func([][]float32, []int32) []float32 { return nil })
+		}),
+		wrong: map[string]func(*testing.T, compute.Backend) Result{
+			"padding averaged in": withBackend(func(be compute.Backend) Result {
+				return Check13_1(be, func(h [][]float32, m []int32) []float32 { return refMeanPool(h, make1s(len(m))) })
+			}),
+			"divided by the sequence length": withBackend(func(be compute.Backend) Result {
+				return Check13_1(be, func(h [][]float32, m []int32) []float32 {
+					v := refMeanPool(h, m)
+					n := 0
+					for _, x := range m {
+						n += int(x)
+					}
+					for i := range v {
+						v[i] *= float32(n) / float32(len(m))
+					}
+					return v
+				})
+			}),
+			"first token ([CLS])": withBackend(func(be compute.Backend) Result {
+				return Check13_1(be, func(h [][]float32, _ []int32) []float32 { return append([]float32(nil), h[0]...) })
+			}),
 		},
 	},
 }

@@ -206,6 +206,30 @@ loss.backward()
 for batch in train_loader:
     pass
 """, "train_loader 从未定义，训练循环 NameError。"),
+
+    ("load_position_table", "§4.2.1, §4.3.1", "self.position_embeddings = nn.Embedding(vocab_size, embed_dim)", "error", """\
+import torch, torch.nn as nn
+position_embeddings = nn.Embedding(30522, 384)  # vocab_size rows, as written (all-MiniLM-L6-v2's sizes)
+# a real BERT checkpoint's table has max_position_embeddings = 512 rows
+position_embeddings.load_state_dict({"weight": torch.zeros(512, 384)})
+""", "位置表按原文有 vocab_size 行，真实检查点的位置表只有 512 行：load_state_dict 报尺寸不符（段表 2 行，同理）。"),
+
+    ("load_encoder_layer_names", "§4.2.1, §4.3.1",
+     "nn.TransformerEncoderLayer(d_model=embed_dim, nhead=num_attention_heads, dim_feedforward=intermediate_size, dropout=0.1)",
+     "error", """\
+import torch, torch.nn as nn
+layer = nn.TransformerEncoderLayer(d_model=384, nhead=12, dim_feedforward=1536, dropout=0.1)
+# one layer of a real BERT checkpoint (all-MiniLM-L6-v2's shapes), named as HF's BertLayer names it
+d, f = 384, 1536
+hf = {}
+for name in ("attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense"):
+    hf[name + ".weight"], hf[name + ".bias"] = torch.zeros(d, d), torch.zeros(d)
+hf["intermediate.dense.weight"], hf["intermediate.dense.bias"] = torch.zeros(f, d), torch.zeros(f)
+hf["output.dense.weight"], hf["output.dense.bias"] = torch.zeros(d, f), torch.zeros(d)
+for name in ("attention.output.LayerNorm", "output.LayerNorm"):
+    hf[name + ".weight"], hf[name + ".bias"] = torch.ones(d), torch.zeros(d)
+layer.load_state_dict(hf)
+""", "PyTorch 的编码层把 q、k、v 合成一个 in_proj_weight，各层的名字也与 HF 的 BertLayer 不同：严格加载时 12 个键缺失、16 个键多余。"),
 ]
 
 

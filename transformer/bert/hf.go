@@ -105,6 +105,30 @@ func hfParams(c Config, head Head, numLabels int) []param {
 	return ps
 }
 
+// HFName is one variable of the model and the name of its tensor in a Hugging Face checkpoint.
+type HFName struct {
+	// Ours is the variable's path in the model.Store, e.g. /bert/encoder/layer_0/self_attn/query/weight.
+	Ours string
+	// HF is the tensor's key in a BertForPreTraining file, e.g.
+	// bert.encoder.layer.0.attention.self.query.weight (BertModel files have no "bert." prefix).
+	HF string
+	// Shape is the tensor's shape (the same in both: Linear weights are [out, in] in both).
+	Shape []int
+	// Part is what it belongs to: "bert" (embeddings and encoder layers), "pooler",
+	// "cls.predictions", "cls.seq_relationship" or "classifier" (PretrainedOptions.NewHeads' names).
+	Part string
+}
+
+// NameMap lists the variables of a BERT with config c and head, and their Hugging Face names: the
+// name map every loader and ExportHF use (chapter 13 prints it).
+func NameMap(c Config, head Head, numLabels int) []HFName {
+	var out []HFName
+	for _, p := range hfParams(c, head, numLabels) {
+		out = append(out, HFName{Ours: p.ours, HF: p.hf, Shape: slices.Clone(p.shape), Part: loadUnit(p)})
+	}
+	return out
+}
+
 // hfCandidates are the keys under which a checkpoint may store p: with or without the "bert."
 // prefix (BertModel is saved without it) and with the legacy LayerNorm names gamma/beta of
 // TF-converted checkpoints.

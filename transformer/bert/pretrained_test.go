@@ -1,6 +1,7 @@
 package bert
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -304,5 +305,36 @@ func TestEmbedBatches(t *testing.T) {
 	}
 	if e, err := p.Embed(nil); e != nil || err != nil {
 		t.Errorf("Embed(nil) = %v, %v", e, err)
+	}
+}
+
+// TestNameMap: every variable once, HF names unique, parts as NewHeads names them, and the
+// parameter count of BertModel and BertForPreTraining.
+func TestNameMap(t *testing.T) {
+	c := BaseConfig()
+	for _, tc := range []struct {
+		head  Head
+		parts map[string]int
+		total int
+	}{
+		{EncoderOnly, map[string]int{"bert": 197, "pooler": 2}, 109_482_240},
+		{PreTrainingHeads, map[string]int{"bert": 197, "pooler": 2, "cls.predictions": 5, "cls.seq_relationship": 2}, 110_106_428},
+	} {
+		parts, total, seen := map[string]int{}, 0, map[string]bool{}
+		for _, n := range NameMap(c, tc.head, 0) {
+			parts[n.Part]++
+			if seen[n.HF] || seen[n.Ours] {
+				t.Errorf("%s / %s appears twice", n.HF, n.Ours)
+			}
+			seen[n.HF], seen[n.Ours] = true, true
+			size := 1
+			for _, d := range n.Shape {
+				size *= d
+			}
+			total += size
+		}
+		if fmt.Sprint(parts) != fmt.Sprint(tc.parts) || total != tc.total {
+			t.Errorf("%v: parts %v, %d parameters; want %v, %d", tc.head, parts, total, tc.parts, tc.total)
+		}
 	}
 }

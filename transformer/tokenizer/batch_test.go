@@ -107,3 +107,51 @@ func TestEncodeBatchErrors(t *testing.T) {
 		}
 	}
 }
+
+// FuzzEncodeBatch: any texts, pairs and options give a batch or an error, never a panic; a batch
+// has one row per text, rows of one length (PadLongest) or at most MaxLen, masks that are 1 exactly
+// on the unpadded prefix, type ids 0 or 1.
+func FuzzEncodeBatch(f *testing.F) {
+	f.Add("a b c", "d e", "", 5, uint8(0), false)
+	f.Add("[CLS] a [SEP]", "", "z", 0, uint8(1), true)
+	f.Add("", "", "", 3, uint8(2), false)
+	f.Fuzz(func(t *testing.T, a, b, c string, maxLen int, padding uint8, withPairs bool) {
+		wp := letters(t)
+		texts := []string{a, b, c}
+		var pairs []string
+		if withPairs {
+			pairs = []string{c, a, b}
+		}
+		o := BatchOptions{MaxLen: maxLen % 64, Padding: Padding(padding % 3)}
+		e, err := EncodeBatch(wp, texts, pairs, o)
+		if err != nil {
+			return
+		}
+		if len(e.IDs) != 3 || len(e.TypeIDs) != 3 || len(e.AttentionMask) != 3 || len(e.Truncated) != 3 {
+			t.Fatalf("rows: %d %d %d %d", len(e.IDs), len(e.TypeIDs), len(e.AttentionMask), len(e.Truncated))
+		}
+		for i := range e.IDs {
+			n := len(e.IDs[i])
+			if len(e.TypeIDs[i]) != n || len(e.AttentionMask[i]) != n {
+				t.Fatalf("row %d: lengths %d %d %d", i, n, len(e.TypeIDs[i]), len(e.AttentionMask[i]))
+			}
+			if o.Padding != NoPadding && n != len(e.IDs[0]) {
+				t.Fatalf("row %d has %d entries, row 0 %d", i, n, len(e.IDs[0]))
+			}
+			if o.MaxLen > 0 && n > o.MaxLen {
+				t.Fatalf("row %d: %d > MaxLen %d", i, n, o.MaxLen)
+			}
+			seenPad := false
+			for j, m := range e.AttentionMask[i] {
+				if m == 0 {
+					seenPad = true
+				} else if seenPad || m != 1 {
+					t.Fatalf("row %d: mask %v", i, e.AttentionMask[i])
+				}
+				if ty := e.TypeIDs[i][j]; ty != 0 && ty != 1 {
+					t.Fatalf("row %d: type id %d", i, ty)
+				}
+			}
+		}
+	})
+}
