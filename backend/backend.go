@@ -35,6 +35,11 @@ type Choice struct {
 	Config string
 	// Reason says in a few words why this backend was chosen.
 	Reason string
+	// Devices, for XLA's CPU plugin, is the number of host devices to create (EnvXLACPUDevices,
+	// NewDevices); 0 leaves the plugin's default (4). Other backends ignore it.
+	Devices int
+
+	devicesErr error // a bad EnvXLACPUDevices, reported by Open
 }
 
 // Name is the backend's registered name: "go" or "xla".
@@ -54,6 +59,12 @@ func Select() Choice {
 	c := selectBackend()
 	if oneDNNRequested() && isXLACPU(c.Config) {
 		c.Reason += "; matrix products on oneDNN (" + EnvXLAOneDNN + "=1)"
+	}
+	if isXLACPU(c.Config) {
+		c.Devices, c.devicesErr = envCPUDevices()
+		if c.Devices > 0 {
+			c.Reason += fmt.Sprintf("; %d host devices (%s)", c.Devices, EnvXLACPUDevices)
+		}
 	}
 	return c
 }
@@ -187,14 +198,20 @@ func Chosen() Choice {
 // Open constructs the backend for a Choice. It never downloads anything unless BERT2GPT_XLA_AUTOINSTALL=1,
 // and turns GoMLX's panics for unknown backends into errors. For XLA it first tunes the C allocator
 // (see EnvMallocTuning) and, for the CPU plugin with BERT2GPT_XLA_ONEDNN=1, adds XLAOneDNNFlags to
-// XLA_FLAGS.
+// XLA_FLAGS; for the CPU plugin with c.Devices > 0 it creates that many host devices.
 func Open(c Choice) (b compute.Backend, err error) {
+	if c.devicesErr != nil {
+		return nil, errors.WithMessagef(c.devicesErr, "backend %q", c.Config)
+	}
 	if c.Name() == "xla" {
 		xla.EnableAutoInstall(os.Getenv(EnvAutoInstall) == "1")
 		maybeTuneHostMalloc() // before the plugin's threads start allocating; see EnvMallocTuning
 		if isXLACPU(c.Config) && oneDNNRequested() {
 			addXLAFlags(XLAOneDNNFlags) // read by the plugin when it is loaded
 		}
+	}
+	if c.Devices > 0 && isXLACPU(c.Config) {
+		return openWithDevices(c)
 	}
 	defer func() {
 		if r := recover(); r != nil {

@@ -126,6 +126,7 @@ func bertPretrain(args []string, stdout io.Writer) error {
 	ckptEvery := fs.Int("checkpoint-every", 200, "save a checkpoint every N steps (and at the end)")
 	seed := fs.Uint64("seed", 1, "random seed (initialisation, data, dropout)")
 	noProgress := fs.Bool("no-progress", false, "hide the progress line (written to standard error)")
+	devices := fs.Int("devices", 1, devicesUsage)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -137,7 +138,8 @@ func bertPretrain(args []string, stdout io.Writer) error {
 		intFlag("heads", *heads, 0, bert.MaxHeads), intFlag("steps", *steps, 1, 1<<30), warmupFlag(*warmup, *steps),
 		floatFlag("lr", *lr, math.SmallestNonzeroFloat64, math.Inf(1), false), floatFlag("weight-decay", *wd, 0, math.Inf(1), false),
 		floatFlag("clip", *clip, 0, math.Inf(1), false), intFlag("eval-every", *evalEvery, 0, math.MaxInt),
-		intFlag("eval-batches", *evalBatches, 0, 1<<20), intFlag("checkpoint-every", *ckptEvery, 0, math.MaxInt)); err != nil {
+		intFlag("eval-batches", *evalBatches, 0, 1<<20), intFlag("checkpoint-every", *ckptEvery, 0, math.MaxInt),
+		devicesFlag(*devices, d.Batch, "batch")); err != nil {
 		return err
 	}
 	cfg, err := bert.Preset(*size, 0)
@@ -212,7 +214,7 @@ func bertPretrain(args []string, stdout io.Writer) error {
 	if err := atomicfile.WriteBytes(filepath.Join(*dir, dataFile), append(raw, '\n')); err != nil {
 		return err
 	}
-	b, err := backend.New()
+	b, err := openBackend(*devices)
 	if err != nil {
 		return err
 	}
@@ -221,7 +223,7 @@ func bertPretrain(args []string, stdout io.Writer) error {
 	_, m, err := bert.Pretrain(b, bert.PretrainOptions{Model: cfg, Train: trainDocs, Valid: validDocs, Specials: specials,
 		SeqLen: d.SeqLen, BatchSize: d.Batch, Steps: *steps, WarmupSteps: *warmup, LR: *lr, WeightDecay: *wd, ClipNorm: *clip,
 		EvalEvery: *evalEvery, EvalBatches: *evalBatches, CheckpointDir: *dir, CheckpointEvery: *ckptEvery, Seed: *seed,
-		Progress: !*noProgress, ProgressOut: os.Stderr, Log: stdout})
+		Progress: !*noProgress, ProgressOut: os.Stderr, Log: stdout, Devices: *devices})
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+
+	"github.com/bert2gpt/bert2gpt/backend"
+	"github.com/gomlx/compute"
 )
 
 // Flag checks shared by the subcommands. Every error names the flag and the value given, so that
@@ -95,4 +98,33 @@ func checkpointPlan(dir string, resume, overwrite bool) (resuming bool, err erro
 		return false, fmt.Errorf("--checkpoint %s already holds a checkpoint: pass --resume to continue it or --overwrite to start over", dir)
 	}
 	return resume, nil
+}
+
+// devicesUsage is the help text of --devices.
+const devicesUsage = "train data-parallel on N devices (GoMLX distributed execution: each step's batch split over N devices, weights replicated); XLA only: its CPU plugin makes N host devices, a GPU plugin has one per GPU"
+
+// maxDevices bounds --devices.
+const maxDevices = 1 << 12
+
+// devicesFlag checks --devices against its range and the batch it splits (--batch, named batchFlag).
+func devicesFlag(devices, batch int, batchFlag string) error {
+	if err := intFlag("devices", devices, 1, maxDevices); err != nil {
+		return err
+	}
+	if batch%devices != 0 {
+		return fmt.Errorf("--devices %d does not divide --%s %d: every device takes --%s/--devices rows", devices, batchFlag, batch, batchFlag)
+	}
+	return nil
+}
+
+// openBackend opens the process-wide backend with the devices --devices asks for.
+func openBackend(devices int) (compute.Backend, error) {
+	if devices <= 1 {
+		return backend.New()
+	}
+	b, err := backend.NewDevices(devices)
+	if err != nil {
+		return nil, fmt.Errorf("--devices %d: %w", devices, err)
+	}
+	return b, nil
 }

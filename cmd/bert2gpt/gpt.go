@@ -120,6 +120,7 @@ func gptTrain(args []string, stdout io.Writer) error {
 	resume := fs.Bool("resume", false, "continue from the checkpoint in --checkpoint")
 	overwrite := fs.Bool("overwrite", false, "start over, replacing the checkpoint in --checkpoint")
 	progress := fs.Bool("progress", true, "show a progress line (on standard error)")
+	fs.IntVar(&r.Devices, "devices", 1, devicesUsage)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -136,6 +137,7 @@ func gptTrain(args []string, stdout io.Writer) error {
 		floatFlag("weight-decay", r.WeightDecay, 0, math.Inf(1), false), floatFlag("clip", r.ClipNorm, 0, math.Inf(1), false),
 		intFlag("eval-iters", r.EvalIters, 1, 1<<20), intFlag("eval-every", r.EvalEvery, 0, math.MaxInt),
 		intFlag("checkpoint-every", r.CheckpointEvery, 0, math.MaxInt), intFlag("block", *block, 0, gpt.MaxPositions),
+		devicesFlag(r.Devices, r.Batch, "batch"),
 	); err != nil {
 		return err
 	}
@@ -193,7 +195,7 @@ func gptTrain(args []string, stdout io.Writer) error {
 			return err
 		}
 	}
-	be, err := backend.New()
+	be, err := openBackend(r.Devices)
 	if err != nil {
 		return err
 	}
@@ -217,8 +219,8 @@ func gptTrain(args []string, stdout io.Writer) error {
 			return err
 		}
 	}
-	fmt.Fprintf(os.Stderr, "gpt train: %s, %d train / %d val tokens, vocab %d, %d parameters, batch %d × block %d, %d iterations\n",
-		d.name, len(d.train), len(d.val), m.Config.VocabSize, gpt.ParamCount(m.Config), r.Batch, m.Config.NPositions, r.Iters)
+	fmt.Fprintf(os.Stderr, "gpt train: %s, %d train / %d val tokens, vocab %d, %d parameters, batch %d × block %d, %d iterations, %d device(s)\n",
+		d.name, len(d.train), len(d.val), m.Config.VocabSize, gpt.ParamCount(m.Config), r.Batch, m.Config.NPositions, r.Iters, max(r.Devices, 1))
 	res, err := m.Train(r, d.train, d.val, m.CheckpointMeta(map[string]string{"data": d.name, "preset": *preset}))
 	if err != nil {
 		return err
@@ -226,7 +228,7 @@ func gptTrain(args []string, stdout io.Writer) error {
 	return training.WriteJSONLine(stdout, training.Metrics{
 		"step": res.Step, "train_loss": res.TrainLoss, "val_loss": res.ValLoss, "last_batch_loss": res.LastBatch,
 		"seconds": res.Seconds, "step_ms": res.StepMS, "data": d.name, "preset": *preset,
-		"params": gpt.ParamCount(m.Config), "backend": be.Name(),
+		"params": gpt.ParamCount(m.Config), "backend": be.Name(), "devices": max(r.Devices, 1),
 	})
 }
 
@@ -268,7 +270,7 @@ func presetRecipe(preset string, flags gpt.TrainConfig, set map[string]bool) gpt
 		r.EvalEvery = flags.EvalEvery
 	}
 	// Not part of a recipe: always the flags' values.
-	r.StopAt, r.CheckpointEvery = flags.StopAt, flags.CheckpointEvery
+	r.StopAt, r.CheckpointEvery, r.Devices = flags.StopAt, flags.CheckpointEvery, flags.Devices
 	return r
 }
 

@@ -155,6 +155,10 @@ type PretrainOptions struct {
 	StopAt int
 	// OnStep, if set, sees the global step and training loss after every update.
 	OnStep func(step int64, loss float64)
+	// Devices > 1 trains data-parallel on that many devices of the backend (GoMLX's distributed
+	// execution, training.NewDataParallel): each batch's BatchSize rows are split evenly over the
+	// devices and the weights are replicated. BatchSize must be divisible by it; 0 or 1 = one device.
+	Devices int
 }
 
 // Validate reports the first bad option.
@@ -177,6 +181,11 @@ func (o PretrainOptions) Validate() error {
 		return fmt.Errorf("bert.Pretrain: EvalBatches must be ≥ 0, got %d", o.EvalBatches)
 	case o.Model.TypeVocabSize < 2:
 		return fmt.Errorf("bert.Pretrain: next-sentence pairs need type_vocab_size ≥ 2, got %d", o.Model.TypeVocabSize)
+	case o.Devices < 0:
+		return fmt.Errorf("bert.Pretrain: Devices %d must be ≥ 1 (0 = one device)", o.Devices)
+	}
+	if err := training.CheckBatch(o.BatchSize, o.Devices); err != nil {
+		return fmt.Errorf("bert.Pretrain: %w", err)
 	}
 	return nil
 }
@@ -328,7 +337,11 @@ func Pretrain(backend compute.Backend, o PretrainOptions) (*Model, PretrainMetri
 	if err != nil {
 		return nil, PretrainMetrics{}, err
 	}
-	data := &stepBatches{name: "bert-pretraining", ds: ds, batch: o.BatchSize, seed: o.Seed, next: int(optimizer.GetGlobalStep(m.Store))}
+	data, err := training.NewDataParallel(m.Backend, m.Store,
+		&stepBatches{name: "bert-pretraining", ds: ds, batch: o.BatchSize, seed: o.Seed, next: int(optimizer.GetGlobalStep(m.Store))}, o.Devices)
+	if err != nil {
+		return nil, PretrainMetrics{}, fmt.Errorf("bert.Pretrain: %w", err)
+	}
 	adamw := training.NewAdamW(training.Schedule{Kind: training.Linear, PeakLR: o.LR, WarmupSteps: o.WarmupSteps, DecaySteps: o.Steps})
 	adamw.WeightDecay, adamw.ClipNorm = o.WeightDecay, o.ClipNorm
 	if err := adamw.Validate(); err != nil {

@@ -28,7 +28,20 @@ import (
 
 // linear is y = x·Wᵀ + b with W [out, in] initialised N(0, std²) and b = 0 (GPT-2 init).
 func linear(scope *model.Scope, x *Node, out int, std float64) *Node {
-	return transformer.LinearWithInit(scope, x, out, true, initializer.RandomNormalFn(scope, std))
+	return transformer.LinearWithInit(scope, x, out, true, normalInit(scope, std))
+}
+
+// normalInit draws N(0, std²) weights in float32 and converts them to the variable's dtype:
+// GoMLX's RandomNormalFn gives zeros to every dtype but float32 and float64 (bfloat16 included),
+// and a lower-precision model (NewWithDType) must start from the float32 model's weights, rounded.
+func normalInit(scope *model.Scope, std float64) model.VariableInitializer {
+	f32 := initializer.RandomNormalFn(scope, std)
+	return func(g *Graph, shape shapes.Shape) *Node {
+		if shape.DType == dtypes.Float32 || shape.DType == dtypes.Float64 {
+			return f32(g, shape)
+		}
+		return ConvertDType(f32(g, shapes.Make(dtypes.Float32, shape.Dimensions...)), shape.DType)
+	}
 }
 
 // activation maps HF's activation_function names onto the transformer package's activations.
@@ -48,8 +61,8 @@ func (c Config) residStd() float64 { return c.InitializerRange / math.Sqrt(2*flo
 
 // tokenTable returns wte [V, d].
 func tokenTable(scope *model.Scope, g *Graph, c Config) *Node {
-	return scope.At("wte").WithInitializer(initializer.RandomNormalFn(scope, c.InitializerRange)).
-		VariableWithShape("weight", shapes.Make(dtypes.Float32, c.VocabSize, c.NEmbd)).NodeValue(g)
+	return scope.At("wte").WithInitializer(normalInit(scope, c.InitializerRange)).
+		VariableWithShape("weight", shapes.Make(scopeDType(scope), c.VocabSize, c.NEmbd)).NodeValue(g)
 }
 
 // embed returns dropout(wte[tokens] + wpe[positions]): tokens [batch, seq] int32, positions [seq]
@@ -57,8 +70,8 @@ func tokenTable(scope *model.Scope, g *Graph, c Config) *Node {
 func embed(scope *model.Scope, c Config, tokens, positions *Node) *Node {
 	g := tokens.Graph()
 	wte := tokenTable(scope, g, c)
-	wpe := scope.In("wpe").WithInitializer(initializer.RandomNormalFn(scope, c.InitializerRange)).
-		VariableWithShape("weight", shapes.Make(dtypes.Float32, c.NPositions, c.NEmbd)).NodeValue(g)
+	wpe := scope.In("wpe").WithInitializer(normalInit(scope, c.InitializerRange)).
+		VariableWithShape("weight", shapes.Make(scopeDType(scope), c.NPositions, c.NEmbd)).NodeValue(g)
 	x := Gather(wte, InsertAxes(tokens, -1)) // [batch, seq, d]
 	pos := Gather(wpe, InsertAxes(positions, -1))
 	if pos.Rank() == 2 {
@@ -78,9 +91,13 @@ func qkv(scope *model.Scope, c Config, x *Node) (q, k, v *Node) {
 }
 
 // attend finishes attention: weights of q over (k, v) under mask, heads merged, c_proj, dropout.
-func attend(scope *model.Scope, c Config, q, k, v, mask *Node) *Node {
+// The weights (before dropout) go to tr when it is not nil.
+func attend(scope *model.Scope, c Config, q, k, v, mask *Node, tr *trace) *Node {
 	b, s := q.Shape().Dim(0), q.Shape().Dim(1)
 	w := transformer.AttentionWeightsFor(q, k, mask, scope.IsTraining(q.Graph())) // [batch, heads, q, k]
+	if tr != nil {
+		tr.attention = append(tr.attention, w)
+	}
 	w = transformer.Dropout(scope.In("attn_drop"), w, c.AttnPdrop)
 	out := Reshape(transformer.ApplyAttention(w, v), b, s, c.NEmbd) // [batch, seq, d]
 	out = linear(scope.In("c_proj"), out, c.NEmbd, c.residStd())
@@ -103,17 +120,56 @@ func mlp(scope *model.Scope, c Config, x *Node) *Node {
 //
 // tokens [batch, seq] int32 (seq ≤ n_positions) → h [batch, seq, d].
 func Hidden(scope *model.Scope, c Config, tokens *Node) *Node {
+	return hidden(scope, c, tokens, forward{})
+}
+
+// forward holds options of the forward pass that change how it is computed or what it reports,
+// never its result.
+type forward struct {
+	// checkpoint turns on gradient checkpointing (GoMLX's Node.Checkpoint): each block's input is
+	// kept for the backward pass and everything inside a block is recomputed there instead of kept.
+	checkpoint bool
+	// trace, when not nil, collects the residual stream and the attention weights.
+	trace *trace
+	// x0, when set, receives the embeddings wte[tokens] + wpe[positions] (attributions take the
+	// gradient with respect to them).
+	x0 **Node
+}
+
+// trace collects intermediate values of one forward pass: residual[l] is the residual stream x_l
+// before block l (residual[0] = the embeddings, residual[L] = the input of ln_f), attention[l] the
+// attention weights [batch, heads, seq, seq] of block l.
+type trace struct {
+	residual, attention []*Node
+}
+
+func hidden(scope *model.Scope, c Config, tokens *Node, f forward) *Node {
 	g := tokens.Graph()
 	seq := tokens.Shape().Dim(1)
 	x := embed(scope, c, tokens, Iota(g, shapes.Make(dtypes.Int32, seq), 0))
+	if f.x0 != nil {
+		*f.x0 = x
+	}
 	mask := transformer.CausalMask(g, seq, seq) // [1, 1, seq, seq]
 	hScope := scope.In("h")
 	for i := range c.NLayer {
+		if f.trace != nil {
+			f.trace.residual = append(f.trace.residual, x)
+		}
+		if f.checkpoint {
+			x = x.Checkpoint() // the block below is recomputed during the backward pass
+		}
 		block := hScope.In("%d", i)
 		att := block.In("attn")
 		q, k, v := qkv(att, c, transformer.LayerNorm(block.In("ln_1"), x, c.LayerNormEpsilon))
-		x = Add(x, attend(att, c, q, k, v, mask))
+		x = Add(x, attend(att, c, q, k, v, mask, f.trace))
 		x = Add(x, mlp(block.In("mlp"), c, transformer.LayerNorm(block.In("ln_2"), x, c.LayerNormEpsilon)))
+	}
+	if f.checkpoint {
+		x = x.StopCheckpoint()
+	}
+	if f.trace != nil {
+		f.trace.residual = append(f.trace.residual, x)
 	}
 	return transformer.LayerNorm(scope.In("ln_f"), x, c.LayerNormEpsilon)
 }
@@ -129,16 +185,28 @@ func Logits(scope *model.Scope, c Config, tokens *Node) *Node {
 	return head(scope, c, Hidden(scope, c, tokens))
 }
 
+// LogitsCheckpointed is Logits with gradient checkpointing (GoMLX's Node.Checkpoint at the input of
+// every block): the same values and gradients, but the backward pass recomputes each block's
+// activations from its input instead of keeping them all from the forward pass — less memory, one
+// more forward pass of compute. TrainConfig.Checkpoint trains with it.
+func LogitsCheckpointed(scope *model.Scope, c Config, tokens *Node) *Node {
+	return head(scope, c, hidden(scope, c, tokens, forward{checkpoint: true}))
+}
+
 // IgnoreIndex marks target positions that do not count in the loss (PyTorch/HF convention).
 const IgnoreIndex = -100
 
-// Loss is the causal-LM cross-entropy, the mean over the counted positions of
+// Loss is the causal-LM cross-entropy (computed in float32 for lower-precision logits), the mean
+// over the counted positions of
 //
 //	−log softmax(logits[b, t])[targets[b, t]]
 //
 // logits [batch, seq, V], targets [batch, seq] int32 (targets[b, t] = tokens[b, t+1]; negative
 // targets such as IgnoreIndex are skipped). Returns a scalar.
 func Loss(logits, targets *Node) *Node {
+	if dt := logits.DType(); dt != dtypes.Float32 && dt != dtypes.Float64 {
+		logits = ConvertDType(logits, dtypes.Float32) // lower-precision models: the loss in float32
+	}
 	valid := GreaterOrEqual(targets, ScalarZero(targets.Graph(), targets.DType()))
 	w := ConvertDType(valid, logits.DType())     // [batch, seq]: 1 where counted
 	nll := transformer.TokenNLL(logits, targets) // [batch, seq]; ignored targets are weighted out
