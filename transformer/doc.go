@@ -29,6 +29,10 @@
 //	pre-LN  (GPT-2):           x = x + Sublayer(LN(x))                 LayerConfig.NormFirst = true
 //	EncoderLayer, DecoderLayer, Encoder, Decoder, Seq2SeqLogits, Seq2Seq.GreedyDecode
 //
+// Chapter 14 — the recurrent baseline (lstm.go):
+//
+//	z = E[x_t]·W_x + b + h_{t−1}·W_h;  c_t = σ(z_f)⊙c_{t−1} + σ(z_i)⊙tanh(z_g);  h_t = σ(z_o)⊙tanh(c_t)   LSTM
+//
 // # Conventions
 //
 // Activations are [batch, seq, width]; inside attention, queries/keys/values are

@@ -1,11 +1,13 @@
 package gpt
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/bert2gpt/bert2gpt/backend"
+	"github.com/bert2gpt/bert2gpt/transformer/training"
 	"github.com/gomlx/gomlx/core/tensors"
 )
 
@@ -116,4 +118,55 @@ func TestTrainConfigErrors(t *testing.T) {
 			t.Errorf("no error for %+v", c)
 		}
 	}
+}
+
+// TestTrainMonitorAndStopOnNonFinite: Monitor records every parameter, OnStep sees every step, and
+// a learning rate of 1e30 makes the second loss non-finite, which StopOnNonFinite reports by step.
+func TestTrainMonitorAndStopOnNonFinite(t *testing.T) {
+	be, err := backend.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := New(be, tinyConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := tinyRecipe(3)
+	r.Monitor = true
+	var seen []int64
+	r.OnStep = func(step int64, loss float64) { seen = append(seen, step) }
+	if _, err := m.Train(r, tinyTokens(2000), tinyTokens(500), nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 3 || seen[2] != 3 {
+		t.Errorf("OnStep saw steps %v, want 1, 2, 3", seen)
+	}
+	stats, err := training.ReadMonitor(m.Store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	params := 0
+	for v := range m.Store.IterVariables() {
+		if v.Trainable {
+			params++
+		}
+	}
+	if len(stats) != params {
+		t.Errorf("monitor has %d parameters, the model %d", len(stats), params)
+	}
+	for _, s := range stats {
+		if !(s.GradNorm > 0) || !(s.UpdateRatio > 0) {
+			t.Errorf("%+v: want a positive gradient norm and update ratio", s)
+		}
+	}
+
+	m, _ = New(be, tinyConfig())
+	r = tinyRecipe(20)
+	r.LR, r.MinLR, r.Warmup, r.ClipNorm, r.StopOnNonFinite = 1e30, 1e30, 0, 0, true
+	_, err = m.Train(r, tinyTokens(2000), tinyTokens(500), nil)
+	var nf *training.NonFiniteError
+	if !errors.As(err, &nf) || nf.Step > 3 || len(nf.Parameters) == 0 {
+		t.Fatalf("lr 1e30: %v; want a NonFiniteError within 3 steps naming non-finite parameters", err)
+	}
+	t.Log(err)
 }

@@ -40,6 +40,11 @@ type AdamW struct {
 	ClipNorm    float64 // maximum global gradient norm; 0 disables clipping
 	// Decay says which parameters get weight decay, by full variable path; nil means DefaultDecay.
 	Decay func(path string) bool
+	// Monitor, when true, records for every trainable parameter θ the norm of its gradient (before
+	// clipping) and the relative size of its update ‖Δθ‖/‖θ‖ at each step, in non-trainable scalar
+	// variables under /training/monitor (ReadMonitor returns them; Loop.StopOnNonFinite uses them to
+	// name the gradient that stopped a run). It costs two reductions per parameter and step.
+	Monitor bool
 }
 
 // NewAdamW returns AdamW with PyTorch's defaults (β = 0.9, 0.999; ε = 1e-8), weight decay 0.1,
@@ -103,27 +108,8 @@ func (o *AdamW) UpdateGraph(scope *model.Scope, g *Graph, loss *Node) {
 	if err := o.Validate(); err != nil {
 		panic(err)
 	}
-	if !loss.Shape().IsScalar() {
-		panic(fmt.Errorf("training.AdamW: the loss must be a scalar, got %s", loss.Shape()))
-	}
 	store := scope.Store()
-	// The trainable variables this graph uses, in the order BuildTrainableVariablesGradientsGraph
-	// returns their gradients.
-	var params []*model.Variable
-	for v := range scope.IterVariables() {
-		if v.Trainable && v.InUseByGraph(g) {
-			params = append(params, v)
-		}
-	}
-	grads := scope.BuildTrainableVariablesGradientsGraph(loss)
-	if len(grads) != len(params) || len(grads) == 0 {
-		panic(fmt.Errorf("training.AdamW: %d gradients for %d trainable variables", len(grads), len(params)))
-	}
-	for i := range grads {
-		grads[i] = ConvertDType(grads[i], dtypes.Float32)
-	}
-	grads, norm := ClipByGlobalNorm(grads, o.ClipNorm)
-	GradNormVar(store).SetNodeValue(ConvertDType(norm, dtypes.Float32))
+	params, grads, gradNorms := clippedGradients(scope, g, loss, o.ClipNorm, o.Monitor, "training.AdamW")
 
 	step := optimizer.IncrementGlobalStep(g, dtypes.Int64) // t = 1, 2, …
 	lr := o.Schedule.Graph(SubScalar(step, int64(1)), dtypes.Float32)
@@ -149,13 +135,18 @@ func (o *AdamW) UpdateGraph(scope *model.Scope, g *Graph, loss *Node) {
 		sNew := Add(MulScalar(s.NodeValue(g), o.Beta2), MulScalar(Square(grad), 1-o.Beta2)) // β₂v + (1−β₂)g²
 		m.SetNodeValue(mNew)
 		s.SetNodeValue(sNew)
-		theta := ConvertDType(v.NodeValue(g), dtypes.Float32)
+		old := ConvertDType(v.NodeValue(g), dtypes.Float32)
+		theta := old
 		if o.WeightDecay > 0 && decay(v.Path()) {
 			theta = Mul(theta, keep)
 		}
 		denom := AddScalar(Mul(Sqrt(sNew), invSqrtBias2), o.Epsilon) // √v̂ + ε
 		// Scalars go on the right of Mul: the pure-Go backend has a fast loop for a scalar rhs only.
-		v.SetNodeValue(ConvertDType(Sub(theta, Mul(Div(mNew, denom), stepSize)), v.DType()))
+		updated := Sub(theta, Mul(Div(mNew, denom), stepSize))
+		v.SetNodeValue(ConvertDType(updated, v.DType()))
+		if o.Monitor {
+			recordMonitor(store, v.Path(), gradNorms[i], updated, old)
+		}
 	}
 }
 

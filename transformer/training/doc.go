@@ -16,6 +16,8 @@
 //	m ← β₁m + (1−β₁)g,  v ← β₂v + (1−β₂)g²
 //	θ ← θ − lr_t·( m/(1−β₁ᵗ) / (√(v/(1−β₂ᵗ)) + ε) + λ·θ ),  λ = 0 for biases, norms, embeddings
 //
+// SGD with momentum μ (SGD), as torch.optim.SGD: g ← g + λθ, b ← μb + g, θ ← θ − lr_t·b.
+//
 // Clipping by global norm (ClipByGlobalNorm), as torch.nn.utils.clip_grad_norm_:
 //
 //	n = √(Σᵢ‖gᵢ‖²),  gᵢ ← gᵢ·min(1, max/(n + 1e-6))
@@ -33,4 +35,10 @@
 // Loop runs GoMLX's train.Trainer/train.Loop to a target step with the GoMLX progress bar,
 // periodic evaluation and checkpoints. WriteJSONLine prints the final metrics object, the last
 // line of every `bert2gpt … train|eval` command.
+//
+// # Watching a run (chapter 14)
+//
+// AdamW.Monitor / SGD.Monitor record, at each step and for every parameter θ, ‖∂L/∂θ‖ and the
+// update ratio ‖Δθ‖/‖θ‖ (ReadMonitor). Loop.StopOnNonFinite stops at the first step whose loss or
+// gradient is NaN or ±Inf with a NonFiniteError naming the step and the tensor.
 package training

@@ -41,6 +41,15 @@ type Loop struct {
 	// OnStep, if set, sees the global step and the batch loss after every update.
 	OnStep func(step int64, loss float64)
 
+	// StopOnNonFinite stops the run as soon as a step's loss, or the global gradient norm AdamW
+	// recorded, is NaN or ±Inf: Run returns a *NonFiniteError naming the step and the tensor (the
+	// loss; with AdamW.Monitor, the first parameter whose gradient is not finite) and listing the
+	// parameters the update turned non-finite. No checkpoint is written for that step. It reads
+	// one scalar per step. (Without it GoMLX's loop still stops on a NaN or infinite loss, with an
+	// error that names neither the global step nor a tensor; a NaN gradient under a finite loss
+	// goes unnoticed until it has spread into the weights and the next loss.)
+	StopOnNonFinite bool
+
 	// Log receives one-line notes (checkpoints); nil = io.Discard.
 	Log io.Writer
 }
@@ -78,6 +87,7 @@ func (l *Loop) Run() (res Result, err error) {
 		commandline.AttachProgressBar(loop)
 	}
 	lastLoss := nanValue()
+	var stopped error // the NonFiniteError that stopped the run, returned as it is
 	loop.OnStep("bert2gpt", 0, func(loop *train.Loop, metrics []*tensors.Tensor) error {
 		step := optimizer.GetGlobalStep(store)
 		if len(metrics) > 0 {
@@ -85,6 +95,12 @@ func (l *Loop) Run() (res Result, err error) {
 		}
 		if l.OnStep != nil {
 			l.OnStep(step, lastLoss)
+		}
+		if l.StopOnNonFinite {
+			if err := checkFiniteStep(store, step, lastLoss); err != nil {
+				stopped = err
+				return err
+			}
 		}
 		if line != nil {
 			line.step(step, lastLoss)
@@ -104,6 +120,11 @@ func (l *Loop) Run() (res Result, err error) {
 		return nil
 	})
 	if _, err := loop.RunToGlobalStep(l.Data, l.TargetStep); err != nil {
+		res.Step = optimizer.GetGlobalStep(store)
+		res.Steps, res.TrainLoss, res.Elapsed = int(res.Step-first), lastLoss, time.Since(start)
+		if stopped != nil {
+			return res, stopped
+		}
 		return res, err
 	}
 	res.Step = optimizer.GetGlobalStep(store)

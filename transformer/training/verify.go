@@ -21,9 +21,12 @@ import (
 //
 //   - every wanted variable is present, with its shape and dtype;
 //   - every other tensor is training state of such a model: the global step, the RNG state, the
-//     trainer's and metrics' counters, AdamW's learning rate and gradient norm, and AdamW's moments
-//     (Scope/adamw/<variable>/m and v) of wanted variables, with their shapes;
-//   - every floating-point value is finite.
+//     trainer's and metrics' counters, the optimizer's learning rate and gradient norm, AdamW's
+//     moments (Scope/adamw/<variable>/m and v) and SGD's momentum (Scope/sgd/<variable>/momentum)
+//     of wanted variables, with their shapes, and the Monitor statistics (scalars
+//     Scope/monitor/<variable>/grad_norm and update_ratio);
+//   - every floating-point value is finite, except the Monitor statistics (diagnostics: an update
+//     ratio is +Inf for a parameter that starts at zero).
 //
 // Errors name the file, the tensor and the count of further missing tensors.
 func CheckModelTensors(file string, ts map[string]*tensors.Tensor, want map[string]shapes.Shape) error {
@@ -55,6 +58,9 @@ func CheckModelTensors(file string, ts map[string]*tensors.Tensor, want map[stri
 		} else if err := checkTrainingState(p, t, want); err != nil {
 			return fmt.Errorf("%s: %w", file, err)
 		}
+		if strings.HasPrefix(p, monitorScope+"/") {
+			continue
+		}
 		if err := CheckFinite(p, t); err != nil {
 			return fmt.Errorf("%s: %w", file, err)
 		}
@@ -84,6 +90,19 @@ func checkTrainingState(p string, t *tensors.Tensor, want map[string]shapes.Shap
 			if !s.Equal(t.Shape()) {
 				return fmt.Errorf("optimizer state %q is %s, its variable %s", p, t.Shape(), s)
 			}
+			return nil
+		}
+	case strings.HasPrefix(p, "/"+Scope+"/sgd/"):
+		dir, name := path.Split(strings.TrimPrefix(p, "/"+Scope+"/sgd"))
+		if s, ok := want[strings.TrimSuffix(dir, "/")]; ok && name == "momentum" {
+			if !s.Equal(t.Shape()) {
+				return fmt.Errorf("optimizer state %q is %s, its variable %s", p, t.Shape(), s)
+			}
+			return nil
+		}
+	case strings.HasPrefix(p, monitorScope+"/"):
+		dir, name := path.Split(strings.TrimPrefix(p, monitorScope))
+		if _, ok := want[strings.TrimSuffix(dir, "/")]; ok && scalar && (name == "grad_norm" || name == "update_ratio") {
 			return nil
 		}
 	}
