@@ -33,7 +33,14 @@ type TrainConfig struct {
 	EvalIters   int     // batches per loss estimate
 	EvalEvery   int     // estimate train/val loss every that many steps (0 = only at the end)
 	Seed        uint64  // batches and initialisation
-	Progress    bool    // GoMLX progress bar on stdout, or a progress line on ProgressOut
+	// Devices > 1 trains data-parallel on that many devices of the model's backend (GoMLX's
+	// distributed execution, training.NewDataParallel): each step's Batch rows are split evenly
+	// over the devices, the weights are replicated. Batch must be divisible by it; 0 or 1 = one device.
+	Devices int
+	// Checkpoint trains with gradient checkpointing (LogitsCheckpointed): the same updates, with
+	// less activation memory and about one more forward pass of compute per step.
+	Checkpoint  bool
+	Progress    bool // GoMLX progress bar on stdout, or a progress line on ProgressOut
 	ProgressOut io.Writer
 
 	// Monitor records every parameter's gradient norm and update ratio at each step
@@ -73,6 +80,11 @@ func (t TrainConfig) Validate() error {
 		return fmt.Errorf("gpt: eval iters %d must be > 0", t.EvalIters)
 	case t.EvalEvery < 0 || t.CheckpointEvery < 0:
 		return fmt.Errorf("gpt: eval/checkpoint intervals must be ≥ 0")
+	case t.Devices < 0:
+		return fmt.Errorf("gpt: devices %d must be ≥ 1 (0 = one device)", t.Devices)
+	}
+	if err := training.CheckBatch(t.Batch, t.Devices); err != nil {
+		return fmt.Errorf("gpt: %w", err)
 	}
 	return t.optimizer().Validate()
 }
@@ -155,7 +167,12 @@ func (m *Model) Trainer(t TrainConfig) (*train.Trainer, error) {
 	var tr *train.Trainer
 	err := transformer.Catch("gpt.Model.Trainer", func() error {
 		tr = train.NewTrainer(m.Backend, m.Store,
-			func(scope *model.Scope, tokens *Node) *Node { return Logits(scope, c, tokens) },
+			func(scope *model.Scope, tokens *Node) *Node {
+				if t.Checkpoint {
+					return LogitsCheckpointed(scope, c, tokens)
+				}
+				return Logits(scope, c, tokens)
+			},
 			func(labels, predictions []*Node) *Node { return Loss(predictions[0], labels[0]) },
 			t.optimizer(), nil, nil)
 		return nil
@@ -225,11 +242,15 @@ func (m *Model) Train(t TrainConfig, trainTokens, valTokens []int32, meta map[st
 		}
 		return nil
 	}
+	data, err := training.NewDataParallel(m.Backend, m.Store, &StepBatches{Tokens: trainTokens, SeqLen: T, Batch: t.Batch, Seed: t.Seed, Store: m.Store}, t.Devices)
+	if err != nil {
+		return res, fmt.Errorf("gpt: %w", err)
+	}
 	var durations []time.Duration
 	last := time.Now()
 	loop := &training.Loop{
 		Trainer: tr, TargetStep: t.target(), Progress: t.Progress, ProgressOut: t.ProgressOut,
-		Data:          &StepBatches{Tokens: trainTokens, SeqLen: T, Batch: t.Batch, Seed: t.Seed, Store: m.Store},
+		Data:          data,
 		EvalEvery:     t.EvalEvery,
 		Eval:          estimate,
 		CheckpointDir: t.CheckpointDir, CheckpointEvery: t.CheckpointEvery, Meta: meta, Log: t.Log,
