@@ -3,6 +3,7 @@ package transformer
 import (
 	"math"
 
+	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph"
 )
 
@@ -59,7 +60,7 @@ func scoresToWeights(scores *Node, headDim int, mask *Node, training bool) *Node
 		if err := CheckMask(mask.Shape(), d[0], d[1], d[2], d[3]); err != nil {
 			panic(err) // a clear message; Catch turns it into an error at the API boundary
 		}
-		veryNegative := ConstAsDType(scores.Graph(), scores.DType(), scores.DType().LowestValue())
+		veryNegative := ConstAsDType(scores.Graph(), scores.DType(), lowestFinite(scores.DType()))
 		mask = BroadcastToDims(mask, scores.Shape().Dimensions...)
 		scores = Where(mask, scores, BroadcastToDims(veryNegative, scores.Shape().Dimensions...))
 	}
@@ -75,9 +76,11 @@ func scoresToWeights(scores *Node, headDim int, mask *Node, training bool) *Node
 // and, when the graph is differentiated, also builds the formula above for its gradient, so a
 // training step would compute every attention softmax twice. A training graph therefore writes the
 // formula directly (measured on the pure-Go backend: 4.5% less CPU per nanoGPT training step);
-// inference graphs take the fused kernel.
+// inference graphs take the fused kernel — in float32 and float64 only: compute v0.1.14's Go
+// backend accepts a bfloat16 or float16 FusedSoftmax when the graph is built and fails when it runs
+// ("op not implemented"), too late for GoMLX's fallback to the formula (TestMaskInEveryFloatDType).
 func attentionSoftmax(scores *Node, training bool) *Node {
-	if !training {
+	if dt := scores.DType(); !training && (dt == dtypes.Float32 || dt == dtypes.Float64) {
 		return Softmax(scores, -1)
 	}
 	rowMax := StopGradient(ReduceAndKeep(scores, ReduceMax, -1)) // the shift does not change softmax, so no gradient flows through it
@@ -100,4 +103,21 @@ func ApplyAttention(weights, value *Node) *Node {
 func ScaledDotProductAttention(query, key, value, mask *Node) (output, weights *Node) {
 	weights = AttentionWeights(query, key, mask)
 	return ApplyAttention(weights, value), weights
+}
+
+// lowestFinite is the fill for masked scores: the most negative finite value of the scores' dtype
+// (float16: −65504), as a float64 that ConstAsDType converts by value. Not dtypes' LowestValue:
+// in compute v0.1.14 it is −Inf for floats (a fully masked row becomes NaN), and for bfloat16 and
+// float16 it is a typed value whose bits ConstAsDType reads as an integer, so "−Inf" arrived as
+// about +65000 and turned the mask inside out (TestMaskInEveryFloatDType, TestConstOfTypedInfinity).
+func lowestFinite(dt dtypes.DType) float64 {
+	switch dt {
+	case dtypes.Float16:
+		return -65504
+	case dtypes.BFloat16:
+		return -3.3895313892515355e38 // −(2 − 2⁻⁷)·2¹²⁷
+	case dtypes.Float64:
+		return -math.MaxFloat64
+	}
+	return -math.MaxFloat32
 }
