@@ -64,10 +64,25 @@
 //     (x [1, d] · Wᵀ, FusedDense → avx512SmallFloat32TransposedAsm), which streams the weights at
 //     5–6 GB/s (BenchmarkMatVecF32: x [1, 384] · Wᵀ [1152, 384]) where a plain scalar Go loop reads
 //     memory at 13–17 GB/s on the same host: an upstream kernel limit, not the graph's. Weights
-//     stored [in, out] are slower still (3.9 GB/s), so the library keeps PyTorch's [out, in]. (With compute v0.1.2 a program
-// also needed GODEBUG=cpu.fma=off: its AVX-512 kernels returned without VZEROUPPER and math.Exp, so
-// every softmax, ran ~100× slower after them. compute v0.1.14's kernels end with VZEROUPPER and the
-// trap is gone; BenchmarkExpAfterSIMDKernel is its canary.)
+//     stored [in, out] are slower still (3.9 GB/s), so the library keeps PyTorch's [out, in].
+//
+// With compute v0.1.2 a program also needed GODEBUG=cpu.fma=off: its AVX-512 kernels returned
+// without VZEROUPPER and math.Exp, so every softmax, ran ~100× slower after them. compute v0.1.14's
+// kernels end with VZEROUPPER and the trap is gone; BenchmarkExpAfterSIMDKernel is its canary.
+//
+// Where a pure-Go training step goes (nanoGPT CPU step, batch 12 × 64, 4 layers, width 128, on a
+// quiet 2-core AVX-512 host: 77–82 ms against PyTorch eager's 35–38 ms; reproduce with
+// GOMLX_BACKEND=go go test -run '^$' -bench 'BenchmarkTrainStep$' -benchtime 40x -cpuprofile
+// ts.prof ./transformer/gpt/ and go tool pprof -top): the matmul kernels with their packing ~32%
+// of CPU time (avx512LargeKernelFloat32Asm 22%, operand packing 9%); transposes ~17% — the
+// generic strided TransposeIterator (7%) for the transposes GoMLX's DotGeneral gradient inserts, and
+// FusedDense's backward pass transposing its weight [out, in] on every call (transpose2D in
+// execFusedDenseVJPGeneric, 6%); element-wise multiply 12% (simdMulVVFloat32: the chain rule's
+// products, one graph node at a time with no fusion); row maxima and sums ~5%; the rest scattered
+// over element-wise kernels, slicing and buffer clearing. All of these are the backend's kernels
+// running the graph GoMLX's autodiff builds; the library's own graph choices that paid are listed
+// above. The matmul kernel itself is not the gap (1024³ float32: 278–288 GFLOP/s here, PyTorch's
+// MKL 311–332): small, skinny products and the work between them are.
 //
 // # Several devices (data parallelism)
 //

@@ -2,7 +2,7 @@
 # scripts/test.sh — `make test`: the whole suite.
 #   0. every shell script (.ci/run, scripts/*.sh) parses
 #   1. setup (with the browser-test dependencies)
-#   2. go vet + go test ./... (unit and parity tests; on XLA when its plugin is installed), then the
+#   2. gofmt, go vet + go test ./... (unit and parity tests; on XLA when its plugin is installed), then the
 #      race detector on the concurrent code (scripts/race.sh)
 #   3. the parity suite again on the pure-Go backend (both backends are checked), and with the CLI's
 #      tests on XLA with oneDNN matrix products (BERT2GPT_XLA_ONEDNN=1) when the XLA plugin is installed
@@ -27,6 +27,10 @@ if [ "$go_only" = 1 ]; then scripts/setup.sh; else scripts/setup.sh --browser; f
 # The real pretrained weights (scripts/setup.sh installs them into .tools/models) must be there:
 # their tests fail instead of skipping, unless the install was skipped on purpose.
 [ "${BERT2GPT_NO_MODELS:-0}" = 1 ] || export BERT2GPT_REQUIRE_MODELS=1
+
+banner "gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.*'))
+[ -z "$unformatted" ] || { echo "not gofmt-formatted (run gofmt -w):" >&2; echo "$unformatted" >&2; exit 1; }
 
 banner "go vet + go test ./... (default backend: $(BERT2GPT_XLA_ONEDNN=0 go run ./cmd/bert2gpt backend 2>/dev/null || echo '?'))"
 go vet ./...

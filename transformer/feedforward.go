@@ -85,7 +85,7 @@ func GeluErf(x *Node) *Node {
 // identity ½(1 + tanh z) = σ(2z): the same function in fewer element-wise operations (6 instead of
 // 9, and fewer in its gradient), which the pure-Go backend runs one at a time.
 func GeluTanh(x *Node) *Node {
-	const c = 2 * 0.7978845608028654 // 2·√(2/π)
+	const c = 2 * 0.7978845608028654                                // 2·√(2/π)
 	inner := Mul(x, AddScalar(MulScalar(Square(x), c*0.044715), c)) // 2·√(2/π)·(x + 0.044715x³)
 	return Mul(x, Logistic(inner))
 }
