@@ -124,40 +124,9 @@ func (d *BERTPretraining) Example(r *rand.Rand) BERTExample {
 			b = other[r.IntN(len(other))]
 		}
 	}
-	// Truncate the longer segment (from its end) until everything fits.
-	budget := c.MaxLen - 2
-	if !c.NoNSP {
-		budget--
-	}
-	for len(a)+len(b) > budget {
-		if len(a) >= len(b) {
-			a = a[:len(a)-1]
-		} else {
-			b = b[:len(b)-1]
-		}
-	}
-	T := c.MaxLen
-	ex := BERTExample{InputIDs: make([]int32, T), SegmentIDs: make([]int32, T), AttentionMask: make([]int32, T),
-		MLMLabels: make([]int32, T), MLMWeights: make([]float32, T), NSPLabel: nsp}
-	pos := 0
-	put := func(id int, seg int32) {
-		ex.InputIDs[pos], ex.SegmentIDs[pos], ex.AttentionMask[pos] = int32(id), seg, 1
-		pos++
-	}
-	put(c.CLS, 0)
-	for _, t := range a {
-		put(t, 0)
-	}
-	put(c.SEP, 0)
-	if !c.NoNSP {
-		for _, t := range b {
-			put(t, 1)
-		}
-		put(c.SEP, 1)
-	}
-	for ; pos < T; pos++ {
-		ex.InputIDs[pos] = int32(c.PAD)
-	}
+	ex := BERTExample{InputIDs: make([]int32, c.MaxLen), SegmentIDs: make([]int32, c.MaxLen), AttentionMask: make([]int32, c.MaxLen),
+		MLMLabels: make([]int32, c.MaxLen), MLMWeights: make([]float32, c.MaxLen), NSPLabel: nsp}
+	packPair(a, b, !c.NoNSP, c.CLS, c.SEP, c.PAD, ex.InputIDs, ex.SegmentIDs, ex.AttentionMask)
 	maskTokens(r, ex.InputIDs, ex.MLMLabels, ex.MLMWeights, &c.Mask, d.special)
 	return ex
 }

@@ -58,42 +58,6 @@ func NewClassification(name string, cfg ClassificationConfig) (*Classification, 
 // Name implements train.Dataset.
 func (d *Classification) Name() string { return d.name }
 
-// encodePair writes [CLS] a [SEP] (b [SEP]) into ids/seg/mask (length T), truncating the
-// longer segment first.
-func encodePair(a, b []int, cls, sep, pad int, ids, seg, mask []int32) {
-	T := len(ids)
-	budget := T - 2
-	if len(b) > 0 {
-		budget--
-	}
-	for len(a)+len(b) > budget {
-		if len(a) >= len(b) {
-			a = a[:len(a)-1]
-		} else {
-			b = b[:len(b)-1]
-		}
-	}
-	pos := 0
-	put := func(id int, s int32) {
-		ids[pos], seg[pos], mask[pos] = int32(id), s, 1
-		pos++
-	}
-	put(cls, 0)
-	for _, t := range a {
-		put(t, 0)
-	}
-	put(sep, 0)
-	if len(b) > 0 {
-		for _, t := range b {
-			put(t, 1)
-		}
-		put(sep, 1)
-	}
-	for ; pos < T; pos++ {
-		ids[pos], seg[pos], mask[pos] = int32(pad), 0, 0
-	}
-}
-
 // Iter implements train.Dataset.
 func (d *Classification) Iter() iter.Seq2[train.Batch, error] {
 	return func(yield func(train.Batch, error) bool) {
@@ -116,7 +80,7 @@ func (d *Classification) Iter() iter.Seq2[train.Batch, error] {
 				ids, seg, mask, labels := make([]int32, B*T), make([]int32, B*T), make([]int32, B*T), make([]int32, B)
 				for b := range B {
 					ex := c.Examples[order[start+b]]
-					encodePair(ex.A, ex.B, c.CLS, c.SEP, c.PAD, ids[b*T:(b+1)*T], seg[b*T:(b+1)*T], mask[b*T:(b+1)*T])
+					packPair(ex.A, ex.B, len(ex.B) > 0, c.CLS, c.SEP, c.PAD, ids[b*T:(b+1)*T], seg[b*T:(b+1)*T], mask[b*T:(b+1)*T])
 					labels[b] = int32(ex.Label)
 				}
 				batch := train.Batch{

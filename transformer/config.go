@@ -124,27 +124,7 @@ func (c Config) Validate() error {
 }
 
 // CheckTokens reports, as an error naming the values, a batch that does not fit the model:
-// ragged rows, a row longer than MaxLen, or a token outside [0, vocab).
+// ragged rows, a row longer than MaxLen, or a token outside [0, vocab) (see IDTable).
 func (c Config) CheckTokens(what string, tokens [][]int32, vocab int) error {
-	if len(tokens) == 0 {
-		return fmt.Errorf("%s: empty batch", what)
-	}
-	seq := len(tokens[0])
-	if seq == 0 {
-		return fmt.Errorf("%s: empty sequence", what)
-	}
-	if seq > c.MaxLen {
-		return fmt.Errorf("%s: sequence length %d is longer than the position table (MaxLen %d)", what, seq, c.MaxLen)
-	}
-	for b, row := range tokens {
-		if len(row) != seq {
-			return fmt.Errorf("%s: row %d has %d tokens, row 0 has %d (pad rows to one length)", what, b, len(row), seq)
-		}
-		for i, t := range row {
-			if t < 0 || int(t) >= vocab {
-				return fmt.Errorf("%s: token %d at [%d][%d] is outside the vocabulary [0, %d)", what, t, b, i, vocab)
-			}
-		}
-	}
-	return nil
+	return IDTable{Name: what, MaxLen: c.MaxLen, MaxLenName: "MaxLen", Limit: vocab, LimitName: "vocabulary"}.Check(tokens)
 }

@@ -2,7 +2,6 @@ package transformer
 
 import (
 	. "github.com/gomlx/gomlx/core/graph"
-	"github.com/gomlx/gomlx/ml/layers"
 	"github.com/gomlx/gomlx/ml/model"
 )
 
@@ -40,13 +39,4 @@ func MultiHeadAttention(scope *model.Scope, query, key, value, mask *Node, numHe
 	attended := ApplyAttention(Dropout(scope, weights, dropout), v)
 	merged := Reshape(attended, batch, querySeq, width) // concat the heads: [batch, querySeq, width]
 	return Linear(scope.In("output"), merged, width, true), weights
-}
-
-// Dropout zeroes each element with probability rate and scales the survivors by 1/(1−rate), but
-// only while training (model.Store.SetTraining); otherwise, or when rate is 0, it returns x.
-func Dropout(scope *model.Scope, x *Node, rate float64) *Node {
-	if rate <= 0 {
-		return x
-	}
-	return layers.Dropout(scope, x, ConstAsDType(x.Graph(), x.DType(), rate))
 }

@@ -49,7 +49,7 @@ func SinusoidalPositions(g *Graph, dtype dtypes.DType, seqLen, width int) *Node 
 
 // LearnedPositions returns the first seqLen rows of a trainable table "weight" [maxLen, width]
 // (BERT's position_embeddings, GPT-2's wpe), as [seqLen, width]. It panics if seqLen > maxLen;
-// Config.Validate and Config.CheckLengths report that as an error first.
+// the models check their inputs first and report it as an error (Config.CheckTokens, IDTable).
 func LearnedPositions(scope *model.Scope, g *Graph, dtype dtypes.DType, seqLen, maxLen, width int) *Node {
 	if seqLen > maxLen {
 		panic(errorf("LearnedPositions: sequence length %d is longer than the position table (%d)", seqLen, maxLen))

@@ -71,9 +71,9 @@ func TestSeq2SeqErrors(t *testing.T) {
 		source, target [][]int32
 		want           string
 	}{
-		{[][]int32{{1, 2, 3, 4, 5}}, [][]int32{{1}}, "sequence length 5 is longer than the position table (MaxLen 4)"},
-		{[][]int32{{1, 2}}, [][]int32{{1, 12}}, "token 12 at [0][1] is outside the vocabulary [0, 10)"},
-		{[][]int32{{1, 2}, {1}}, [][]int32{{1}, {1}}, "row 1 has 1 tokens, row 0 has 2"},
+		{[][]int32{{1, 2, 3, 4, 5}}, [][]int32{{1}}, "sequence length 5 is longer than MaxLen 4"},
+		{[][]int32{{1, 2}}, [][]int32{{1, 12}}, "12 at [0][1] is outside [0, vocabulary 10)"},
+		{[][]int32{{1, 2}, {1}}, [][]int32{{1}, {1}}, "row 1 has 1 entries, want 2"},
 		{[][]int32{{1, 2}}, [][]int32{{1}, {1}}, "source batch has 1 rows but target batch has 2"},
 	}
 	for _, c := range cases {

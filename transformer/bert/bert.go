@@ -97,33 +97,18 @@ type Batch struct {
 // Check reports a batch that does not fit the model: ragged or empty rows, a row longer than
 // max_position_embeddings, ids outside the vocabulary or type vocabulary.
 func (c Config) Check(b Batch) error {
-	if len(b.InputIDs) == 0 || len(b.InputIDs[0]) == 0 {
-		return fmt.Errorf("bert: empty batch")
+	ids := transformer.IDTable{Name: "bert: input_ids", MaxLen: c.MaxPositionEmbeddings, MaxLenName: "max_position_embeddings",
+		Limit: c.VocabSize, LimitName: "vocab_size"}
+	if err := ids.Check(b.InputIDs); err != nil {
+		return err
 	}
-	seq := len(b.InputIDs[0])
-	if seq > c.MaxPositionEmbeddings {
-		return fmt.Errorf("bert: sequence length %d is longer than max_position_embeddings %d", seq, c.MaxPositionEmbeddings)
+	beside := transformer.IDTable{Rows: len(b.InputIDs), Len: len(b.InputIDs[0])} // same shape as input_ids
+	beside.Name, beside.Limit, beside.LimitName = "bert: token_type_ids", c.TypeVocabSize, "type_vocab_size"
+	if err := beside.Check(b.TokenTypeIDs); err != nil {
+		return err
 	}
-	for _, part := range []struct {
-		name  string
-		rows  [][]int32
-		limit int
-	}{{"input_ids", b.InputIDs, c.VocabSize}, {"token_type_ids", b.TokenTypeIDs, c.TypeVocabSize}, {"attention_mask", b.AttentionMask, 2}} {
-		if len(part.rows) != len(b.InputIDs) {
-			return fmt.Errorf("bert: %s has %d rows, input_ids has %d", part.name, len(part.rows), len(b.InputIDs))
-		}
-		for r, row := range part.rows {
-			if len(row) != seq {
-				return fmt.Errorf("bert: %s row %d has %d entries, want %d (pad rows to one length)", part.name, r, len(row), seq)
-			}
-			for i, v := range row {
-				if v < 0 || int(v) >= part.limit {
-					return fmt.Errorf("bert: %s[%d][%d] = %d is outside [0, %d)", part.name, r, i, v, part.limit)
-				}
-			}
-		}
-	}
-	return nil
+	beside.Name, beside.Limit, beside.LimitName = "bert: attention_mask", 2, "mask values"
+	return beside.Check(b.AttentionMask)
 }
 
 // Forward runs the model in inference mode (no dropout) on one batch: the encoder and the heads

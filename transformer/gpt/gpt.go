@@ -54,26 +54,11 @@ func newWithStore(backend compute.Backend, c Config, store *model.Store) (*Model
 	return m, nil
 }
 
-// CheckTokens verifies a batch of token rows: same length, 1 ≤ length ≤ n_positions, ids in [0, V).
+// CheckTokens verifies a batch of token rows: same length, 1 ≤ length ≤ n_positions, ids in [0, V)
+// (see transformer.IDTable).
 func (c Config) CheckTokens(tokens [][]int32) error {
-	if len(tokens) == 0 {
-		return fmt.Errorf("gpt: empty batch")
-	}
-	n := len(tokens[0])
-	if n == 0 || n > c.NPositions {
-		return fmt.Errorf("gpt: sequence length %d must be in [1, n_positions=%d]", n, c.NPositions)
-	}
-	for b, row := range tokens {
-		if len(row) != n {
-			return fmt.Errorf("gpt: row %d has %d tokens, row 0 has %d", b, len(row), n)
-		}
-		for i, t := range row {
-			if t < 0 || int(t) >= c.VocabSize {
-				return fmt.Errorf("gpt: token %d at row %d position %d is outside [0, vocab_size=%d)", t, b, i, c.VocabSize)
-			}
-		}
-	}
-	return nil
+	return transformer.IDTable{Name: "gpt: tokens", MaxLen: c.NPositions, MaxLenName: "n_positions",
+		Limit: c.VocabSize, LimitName: "vocab_size"}.Check(tokens)
 }
 
 // Logits returns the next-token logits [batch, seq, V] for tokens [batch][seq] (float32).

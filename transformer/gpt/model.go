@@ -192,23 +192,3 @@ func Logits(scope *model.Scope, c Config, tokens *Node) *Node {
 func LogitsCheckpointed(scope *model.Scope, c Config, tokens *Node) *Node {
 	return head(scope, c, hidden(scope, c, tokens, forward{checkpoint: true}))
 }
-
-// IgnoreIndex marks target positions that do not count in the loss (PyTorch/HF convention).
-const IgnoreIndex = -100
-
-// Loss is the causal-LM cross-entropy (computed in float32 for lower-precision logits), the mean
-// over the counted positions of
-//
-//	−log softmax(logits[b, t])[targets[b, t]]
-//
-// logits [batch, seq, V], targets [batch, seq] int32 (targets[b, t] = tokens[b, t+1]; negative
-// targets such as IgnoreIndex are skipped). Returns a scalar.
-func Loss(logits, targets *Node) *Node {
-	if dt := logits.DType(); dt != dtypes.Float32 && dt != dtypes.Float64 {
-		logits = ConvertDType(logits, dtypes.Float32) // lower-precision models: the loss in float32
-	}
-	valid := GreaterOrEqual(targets, ScalarZero(targets.Graph(), targets.DType()))
-	w := ConvertDType(valid, logits.DType())     // [batch, seq]: 1 where counted
-	nll := transformer.TokenNLL(logits, targets) // [batch, seq]; ignored targets are weighted out
-	return Div(ReduceAllSum(Mul(nll, w)), MaxScalar(ReduceAllSum(w), 1))
-}

@@ -29,12 +29,11 @@ type Merge struct{ A, B string }
 
 // BPE is GPT-2's byte-level BPE tokenizer. Create it with [NewBPE], [LoadBPE] or [TrainBPE].
 type BPE struct {
-	vocab    *Vocab
+	vocabTable
 	merges   []Merge
 	ranks    map[[2]int]mergeInfo
 	byteIDs  [256]int // id of each byte's single-character token, -1 if missing
 	opts     BPEOptions
-	special  map[Special]int
 	literals []string
 
 	mu    sync.RWMutex
@@ -61,8 +60,8 @@ func NewBPE(vocab *Vocab, merges []Merge, opts BPEOptions) (*BPE, error) {
 	if err != nil {
 		return nil, errors.WithMessage(err, "NewBPE")
 	}
-	b := &BPE{vocab: vocab, merges: append([]Merge(nil), merges...), ranks: make(map[[2]int]mergeInfo, len(merges)),
-		opts: opts, special: ids, literals: opts.Specials.strings(), cache: map[string][]int{}}
+	b := &BPE{vocabTable: vocabTable{vocab, ids}, merges: append([]Merge(nil), merges...), ranks: make(map[[2]int]mergeInfo, len(merges)),
+		opts: opts, literals: opts.Specials.strings(), cache: map[string][]int{}}
 	for i := range b.byteIDs {
 		b.byteIDs[i] = -1
 		if id, ok := vocab.ID(byteToStr[i]); ok {
@@ -185,26 +184,8 @@ func (b *BPE) Save(vocabJSON, mergesTxt string) error {
 	return atomicfile.WriteBytes(mergesTxt, []byte(sb.String()))
 }
 
-// Vocab returns the vocabulary.
-func (b *BPE) Vocab() *Vocab { return b.vocab }
-
 // Merges returns the merges in rank order.
 func (b *BPE) Merges() []Merge { return append([]Merge(nil), b.merges...) }
-
-// VocabSize implements [Tokenizer].
-func (b *BPE) VocabSize() int { return b.vocab.Size() }
-
-// TokenID implements [Tokenizer].
-func (b *BPE) TokenID(t string) (int, bool) { return b.vocab.ID(t) }
-
-// Token implements [Tokenizer].
-func (b *BPE) Token(id int) (string, bool) { return b.vocab.Token(id) }
-
-// SpecialID implements [Tokenizer].
-func (b *BPE) SpecialID(s Special) (int, bool) {
-	id, ok := b.special[s]
-	return id, ok
-}
 
 // Encode implements [Tokenizer]. It fails only if the vocabulary lacks a byte's token
 // (vocabularies trained by [TrainBPE] or GPT-2's have all 256).
@@ -305,7 +286,7 @@ func (b *BPE) Decode(ids []int) (string, error) {
 		if !ok {
 			return "", errors.Errorf("BPE.Decode: id %d (position %d) not in vocabulary of size %d", id, i, b.vocab.Size())
 		}
-		if _, isSpecial := b.isSpecialID(id); isSpecial {
+		if _, isSpecial := b.specialOf(id); isSpecial {
 			buf = append(buf, t...)
 			continue
 		}
@@ -318,13 +299,4 @@ func (b *BPE) Decode(ids []int) (string, error) {
 		}
 	}
 	return string(buf), nil
-}
-
-func (b *BPE) isSpecialID(id int) (Special, bool) {
-	for r, sid := range b.special {
-		if sid == id {
-			return r, true
-		}
-	}
-	return 0, false
 }

@@ -16,9 +16,8 @@ import (
 // Special tokens written literally in the text are recognized first. A character missing
 // from the vocabulary becomes the Unknown token, or is an error if there is none.
 type Char struct {
-	vocab    *Vocab
+	vocabTable
 	specials Specials
-	special  map[Special]int
 	literals []string
 	unk      int // -1 if none
 }
@@ -32,7 +31,7 @@ func NewChar(vocab *Vocab, specials Specials) (*Char, error) {
 	if err != nil {
 		return nil, errors.WithMessage(err, "NewChar")
 	}
-	c := &Char{vocab: vocab, specials: specials, special: ids, literals: specials.strings(), unk: -1}
+	c := &Char{vocabTable: vocabTable{vocab, ids}, specials: specials, literals: specials.strings(), unk: -1}
 	if id, ok := ids[Unknown]; ok {
 		c.unk = id
 	}
@@ -173,24 +172,6 @@ func specialByName(name string) (Special, bool) {
 		}
 	}
 	return 0, false
-}
-
-// Vocab returns the vocabulary.
-func (c *Char) Vocab() *Vocab { return c.vocab }
-
-// VocabSize implements [Tokenizer].
-func (c *Char) VocabSize() int { return c.vocab.Size() }
-
-// TokenID implements [Tokenizer].
-func (c *Char) TokenID(t string) (int, bool) { return c.vocab.ID(t) }
-
-// Token implements [Tokenizer].
-func (c *Char) Token(id int) (string, bool) { return c.vocab.Token(id) }
-
-// SpecialID implements [Tokenizer].
-func (c *Char) SpecialID(s Special) (int, bool) {
-	id, ok := c.special[s]
-	return id, ok
 }
 
 // Encode implements [Tokenizer].

@@ -27,9 +27,8 @@ type WordPieceOptions struct {
 // WordPiece is BERT's tokenizer. Create it with [NewWordPiece], [LoadWordPiece] or
 // [TrainWordPiece].
 type WordPiece struct {
-	vocab    *Vocab
+	vocabTable
 	opts     WordPieceOptions
-	special  map[Special]int
 	literals []string // special tokens recognized literally in text
 	unk      int
 }
@@ -59,7 +58,7 @@ func NewWordPiece(vocab *Vocab, opts WordPieceOptions) (*WordPiece, error) {
 	if !ok {
 		return nil, errors.New("NewWordPiece: WordPiece needs an Unknown special token")
 	}
-	return &WordPiece{vocab: vocab, opts: opts, special: ids, literals: opts.Specials.strings(), unk: unk}, nil
+	return &WordPiece{vocabTable: vocabTable{vocab, ids}, opts: opts, literals: opts.Specials.strings(), unk: unk}, nil
 }
 
 // ReadVocabTxt reads a vocab.txt: one token per line, the line number (from 0) is its id.
@@ -113,24 +112,6 @@ func (wp *WordPiece) Save(vocabTxt string) error {
 		sb.WriteByte('\n')
 	}
 	return atomicfile.WriteBytes(vocabTxt, []byte(sb.String()))
-}
-
-// Vocab returns the vocabulary.
-func (wp *WordPiece) Vocab() *Vocab { return wp.vocab }
-
-// VocabSize implements [Tokenizer].
-func (wp *WordPiece) VocabSize() int { return wp.vocab.Size() }
-
-// TokenID implements [Tokenizer].
-func (wp *WordPiece) TokenID(t string) (int, bool) { return wp.vocab.ID(t) }
-
-// Token implements [Tokenizer].
-func (wp *WordPiece) Token(id int) (string, bool) { return wp.vocab.Token(id) }
-
-// SpecialID implements [Tokenizer].
-func (wp *WordPiece) SpecialID(s Special) (int, bool) {
-	id, ok := wp.special[s]
-	return id, ok
 }
 
 // Encode implements [Tokenizer].
