@@ -155,6 +155,19 @@ type PretrainOptions struct {
 	StopAt int
 	// OnStep, if set, sees the global step and training loss after every update.
 	OnStep func(step int64, loss float64)
+	// OnMetrics, if set, sees every step's loss, learning rate and gradient norm before clipping.
+	OnMetrics func(training.StepMetrics)
+	// OnEval, if set, sees every validation evaluation (MLM and NSP parts, accuracies), with Step
+	// set; it needs EvalBatches > 0 and Valid.
+	OnEval func(PretrainMetrics)
+	// Stop, if set, is asked after every step; true ends training there, as at the end (final
+	// evaluation and checkpoint).
+	Stop func(training.StepMetrics) bool
+	// Batches, if set, is the training data instead of batches drawn from Train: a train.Dataset
+	// whose batches have Pretrain's layout (inputs: input ids, token types, attention mask,
+	// positions to predict; labels: their original ids, their weights, NSP labels — as
+	// datasets.BERTPretraining makes them).
+	Batches train.Dataset
 	// Devices > 1 trains data-parallel on that many devices of the backend (GoMLX's distributed
 	// execution, training.NewDataParallel): each batch's BatchSize rows are split evenly over the
 	// devices and the weights are replicated. BatchSize must be divisible by it; 0 or 1 = one device.
@@ -333,12 +346,15 @@ func Pretrain(backend compute.Backend, o PretrainOptions) (*Model, PretrainMetri
 		}
 		fmt.Fprintf(log, "resuming from %s at step %d\n", o.CheckpointDir, optimizer.GetGlobalStep(m.Store))
 	}
-	ds, err := o.dataset("train", o.Train, o.Seed)
-	if err != nil {
-		return nil, PretrainMetrics{}, err
+	source := o.Batches
+	if source == nil {
+		ds, err := o.dataset("train", o.Train, o.Seed)
+		if err != nil {
+			return nil, PretrainMetrics{}, err
+		}
+		source = &stepBatches{name: "bert-pretraining", ds: ds, batch: o.BatchSize, seed: o.Seed, next: int(optimizer.GetGlobalStep(m.Store))}
 	}
-	data, err := training.NewDataParallel(m.Backend, m.Store,
-		&stepBatches{name: "bert-pretraining", ds: ds, batch: o.BatchSize, seed: o.Seed, next: int(optimizer.GetGlobalStep(m.Store))}, o.Devices)
+	data, err := training.NewDataParallel(m.Backend, m.Store, source, o.Devices)
 	if err != nil {
 		return nil, PretrainMetrics{}, fmt.Errorf("bert.Pretrain: %w", err)
 	}
@@ -361,6 +377,7 @@ func Pretrain(backend compute.Backend, o PretrainOptions) (*Model, PretrainMetri
 		target = o.StopAt
 	}
 	loop := &training.Loop{Trainer: trainer, Data: data, TargetStep: target, Progress: o.Progress, ProgressOut: o.ProgressOut, OnStep: o.OnStep,
+		OnMetrics: o.OnMetrics, Stop: o.Stop,
 		EvalEvery: o.EvalEvery, CheckpointDir: o.CheckpointDir, CheckpointEvery: o.CheckpointEvery,
 		Meta: map[string]string{"bert_config": string(meta)}, Log: log}
 	if eval != nil {
@@ -371,6 +388,9 @@ func Pretrain(backend compute.Backend, o PretrainOptions) (*Model, PretrainMetri
 			}
 			r.Step = step
 			last = r
+			if o.OnEval != nil {
+				o.OnEval(r)
+			}
 			fmt.Fprintf(log, "step %d: val MLM loss %.4f (ppl %.1f, acc %.3f), NSP loss %.4f (acc %.3f)\n",
 				step, r.MLMLoss, r.MLMPerplexity, r.MLMAccuracy, r.NSPLoss, r.NSPAccuracy)
 			return nil

@@ -51,6 +51,18 @@ type TrainConfig struct {
 	StopOnNonFinite bool
 	// OnStep, if set, sees the global step and the batch loss after every update.
 	OnStep func(step int64, loss float64)
+	// OnMetrics, if set, sees every step's loss, learning rate and gradient norm before clipping.
+	OnMetrics func(training.StepMetrics)
+	// OnEval, if set, sees every loss estimate (every EvalEvery steps and at the end).
+	OnEval func(EvalResult)
+	// Stop, if set, is asked after every step; true ends training there, as at the end (final
+	// estimate and checkpoint). The schedule is unchanged (see StopAt for a fixed step).
+	Stop func(training.StepMetrics) bool
+	// Batches, if set, is the training data instead of windows of the training tokens: a
+	// train.Dataset yielding inputs [Batch, n_positions] int32 and targets of the same shape (the
+	// next token of each input; negative targets are skipped, see IgnoreIndex). The loss
+	// estimates still read the train and validation token streams.
+	Batches train.Dataset
 
 	CheckpointDir   string // "" = no checkpoints
 	CheckpointEvery int    // steps between checkpoints (0 = only at the end)
@@ -180,6 +192,14 @@ func (m *Model) Trainer(t TrainConfig) (*train.Trainer, error) {
 	return tr, err
 }
 
+// EvalResult is one loss estimate of Train: the mean loss over EvalIters batches of the training
+// and of the validation tokens at global step Step.
+type EvalResult struct {
+	Step               int64
+	TrainLoss, ValLoss float64
+	Elapsed            time.Duration // since Train started
+}
+
 // TrainResult is what Train reports (the fields of the final JSON line).
 type TrainResult struct {
 	Step      int64   `json:"step"`
@@ -240,9 +260,16 @@ func (m *Model) Train(t TrainConfig, trainTokens, valTokens []int32, meta map[st
 		if t.Log != nil {
 			fmt.Fprintf(t.Log, "step %d: train loss %.4f, val loss %.4f\n", step, res.TrainLoss, res.ValLoss)
 		}
+		if t.OnEval != nil {
+			t.OnEval(EvalResult{Step: step, TrainLoss: res.TrainLoss, ValLoss: res.ValLoss, Elapsed: time.Since(start)})
+		}
 		return nil
 	}
-	data, err := training.NewDataParallel(m.Backend, m.Store, &StepBatches{Tokens: trainTokens, SeqLen: T, Batch: t.Batch, Seed: t.Seed, Store: m.Store}, t.Devices)
+	var source train.Dataset = &StepBatches{Tokens: trainTokens, SeqLen: T, Batch: t.Batch, Seed: t.Seed, Store: m.Store}
+	if t.Batches != nil {
+		source = t.Batches
+	}
+	data, err := training.NewDataParallel(m.Backend, m.Store, source, t.Devices)
 	if err != nil {
 		return res, fmt.Errorf("gpt: %w", err)
 	}
@@ -255,6 +282,7 @@ func (m *Model) Train(t TrainConfig, trainTokens, valTokens []int32, meta map[st
 		Eval:          estimate,
 		CheckpointDir: t.CheckpointDir, CheckpointEvery: t.CheckpointEvery, Meta: meta, Log: t.Log,
 		StopOnNonFinite: t.StopOnNonFinite,
+		OnMetrics:       t.OnMetrics, Stop: t.Stop,
 		OnStep: func(step int64, loss float64) {
 			now := time.Now()
 			durations = append(durations, now.Sub(last))

@@ -1,6 +1,7 @@
 package training
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -40,6 +41,13 @@ type Loop struct {
 
 	// OnStep, if set, sees the global step and the batch loss after every update.
 	OnStep func(step int64, loss float64)
+	// OnMetrics, if set, sees every step's StepMetrics (loss, learning rate, gradient norm); it
+	// costs two scalar reads per step.
+	OnMetrics func(StepMetrics)
+	// Stop, if set, is asked after every step; when it returns true the run ends there as if
+	// TargetStep had been reached: the final Eval and checkpoint run and Run returns no error
+	// (a loss target, a time budget, a learning curve that has flattened, …).
+	Stop func(StepMetrics) bool
 
 	// StopOnNonFinite stops the run as soon as a step's loss, or the global gradient norm AdamW
 	// recorded, is NaN or ±Inf: Run returns a *NonFiniteError naming the step and the tensor (the
@@ -96,6 +104,16 @@ func (l *Loop) Run() (res Result, err error) {
 		if l.OnStep != nil {
 			l.OnStep(step, lastLoss)
 		}
+		var sm StepMetrics
+		if l.OnMetrics != nil || l.Stop != nil {
+			var err error
+			if sm, err = stepMetrics(store, step, lastLoss); err != nil {
+				return err
+			}
+		}
+		if l.OnMetrics != nil {
+			l.OnMetrics(sm)
+		}
 		if l.StopOnNonFinite {
 			if err := checkFiniteStep(store, step, lastLoss); err != nil {
 				stopped = err
@@ -105,7 +123,8 @@ func (l *Loop) Run() (res Result, err error) {
 		if line != nil {
 			line.step(step, lastLoss)
 		}
-		final := int(step) >= l.TargetStep
+		stop := l.Stop != nil && l.Stop(sm)
+		final := int(step) >= l.TargetStep || stop
 		if l.Eval != nil && l.EvalEvery > 0 && step%int64(l.EvalEvery) == 0 && !final {
 			if err := l.Eval(step); err != nil {
 				return err
@@ -117,9 +136,12 @@ func (l *Loop) Run() (res Result, err error) {
 			}
 			fmt.Fprintf(log, "checkpoint: step %d → %s\n", step, l.CheckpointDir)
 		}
+		if stop {
+			return errStopRequested
+		}
 		return nil
 	})
-	if _, err := loop.RunToGlobalStep(l.Data, l.TargetStep); err != nil {
+	if _, err := loop.RunToGlobalStep(l.Data, l.TargetStep); err != nil && !errors.Is(err, errStopRequested) {
 		res.Step = optimizer.GetGlobalStep(store)
 		res.Steps, res.TrainLoss, res.Elapsed = int(res.Step-first), lastLoss, time.Since(start)
 		if stopped != nil {
