@@ -1,11 +1,9 @@
 package gpt
 
 import (
-	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"slices"
 
 	"github.com/bert2gpt/bert2gpt/transformer"
 	. "github.com/gomlx/gomlx/core/graph"
@@ -13,10 +11,11 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 )
 
-// GenerateOptions control decoding. With Temperature 0 decoding is greedy (argmax); otherwise the
-// next token is drawn from softmax(logits/Temperature), restricted to the TopK most likely tokens
-// (TopK > 0) and then to the smallest set whose probability reaches TopP (0 < TopP < 1, nucleus
-// sampling).
+// GenerateOptions control decoding. The logits of each next token go through a chain of
+// LogitsProcessors (Chain): Processors first (e.g. RepetitionPenalty, BanTokens), then, when
+// sampling, KeepTopK (the TopK most likely tokens, TopK > 0), Temperature and KeepTopP (the smallest
+// set whose probability reaches TopP, 0 < TopP < 1: nucleus sampling). With Temperature 0 decoding is greedy:
+// the argmax of the processed scores; otherwise the token is drawn from their softmax.
 type GenerateOptions struct {
 	MaxNewTokens int
 	Temperature  float64
@@ -28,6 +27,11 @@ type GenerateOptions struct {
 	OnToken func(id int32) error
 	// NoCache recomputes the whole window for every token (the slow baseline of chapter 10).
 	NoCache bool
+	// Processors run first in the chain, on the logits of every next token (see LogitsProcessor).
+	Processors []LogitsProcessor
+	// OnDistribution, if set, sees the distribution each new token is chosen from (softmax of the
+	// processed scores, [V]; greedy decoding takes its most likely token), before the choice.
+	OnDistribution func(probs []float64)
 }
 
 // MaxNewTokensLimit bounds GenerateOptions.MaxNewTokens (16,777,216 tokens: days of generation).
@@ -40,6 +44,13 @@ func (o GenerateOptions) Validate() error {
 		return fmt.Errorf("gpt: max new tokens %d must be > 0", o.MaxNewTokens)
 	case o.MaxNewTokens > MaxNewTokensLimit:
 		return fmt.Errorf("gpt: max new tokens %d is above the limit %d (gpt.MaxNewTokensLimit)", o.MaxNewTokens, MaxNewTokensLimit)
+	}
+	return o.validateSampling()
+}
+
+// validateSampling reports the first bad option of how a token is chosen.
+func (o GenerateOptions) validateSampling() error {
+	switch {
 	case o.Temperature < 0 || math.IsNaN(o.Temperature) || math.IsInf(o.Temperature, 0):
 		return fmt.Errorf("gpt: temperature %g must be ≥ 0 (0 = greedy)", o.Temperature)
 	case o.TopK < 0:
@@ -47,7 +58,7 @@ func (o GenerateOptions) Validate() error {
 	case o.TopP < 0 || o.TopP > 1 || math.IsNaN(o.TopP):
 		return fmt.Errorf("gpt: top-p %g must be in [0, 1] (0 or 1 = off)", o.TopP)
 	}
-	return nil
+	return validateProcessors(o.Processors)
 }
 
 // cacheLen rounds the needed length up to a multiple of 64 (so a few graphs serve all calls),
@@ -126,7 +137,10 @@ func (m *Model) Generate(prompt []int32, o GenerateOptions) (out []int32, err er
 			return err
 		}
 		for len(out) < o.MaxNewTokens {
-			tok := Sample(logits, o.Temperature, o.TopK, o.TopP, rng)
+			tok, probs := o.next(seq, logits, rng)
+			if o.OnDistribution != nil {
+				o.OnDistribution(probs)
+			}
 			out = append(out, tok)
 			seq = append(seq, tok)
 			if o.OnToken != nil {
@@ -209,87 +223,98 @@ func (m *Model) windowDecoder(total int) decoder {
 	}
 }
 
-// Sample picks the next token from logits [V]: argmax when temperature is 0, else a draw from
-// softmax(logits/temperature) after top-k and top-p filtering.
-func Sample(logits []float32, temperature float64, topK int, topP float64, rng *rand.Rand) int32 {
-	if temperature == 0 {
-		best := 0
-		for i, x := range logits {
-			if x > logits[best] {
-				best = i
-			}
+// GenerateBatch continues several prompts of one length together, one KV-cached step for the whole
+// batch per position (a Stepper of len(prompts) rows), and returns each row's new tokens. Row b
+// samples with its own random stream, seeded by (o.Seed, b), so a row's text does not depend on
+// the others. A row ends at one of o.StopTokens (included); the others go on. The prompts and the
+// new tokens must fit in n_positions together (there is no sliding window here; see Generate).
+// o.NoCache is not supported.
+func (m *Model) GenerateBatch(prompts [][]int32, o GenerateOptions) (outs [][]int32, err error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	if o.NoCache {
+		return nil, fmt.Errorf("gpt: GenerateBatch always uses the KV cache (NoCache is for Generate)")
+	}
+	if err := m.Config.CheckTokens(prompts); err != nil {
+		return nil, fmt.Errorf("%w (GenerateBatch needs prompts of one length)", err)
+	}
+	B, P := len(prompts), len(prompts[0])
+	if P+o.MaxNewTokens > m.Config.NPositions {
+		return nil, fmt.Errorf("gpt: prompts of %d tokens + %d new ones do not fit in n_positions %d", P, o.MaxNewTokens, m.Config.NPositions)
+	}
+	stop := map[int32]bool{}
+	for _, s := range o.StopTokens {
+		stop[s] = true
+	}
+	rngs := make([]*rand.Rand, B)
+	seqs := make([][]int32, B) // prompt + new tokens of each row
+	for b := range B {
+		rngs[b] = rand.New(rand.NewPCG(o.Seed, uint64(b)))
+		seqs[b] = append([]int32(nil), prompts[b]...)
+	}
+	outs = make([][]int32, B)
+	done := make([]bool, B)
+	err = transformer.Catch("gpt.Model.GenerateBatch", func() error {
+		s, err := m.NewStepper(B, P+o.MaxNewTokens)
+		if err != nil {
+			return err
 		}
-		return int32(best)
-	}
-	idx := candidates(logits, topK)
-	maxL := float64(logits[idx[0]])
-	probs := make([]float64, len(idx))
-	sum := 0.0
-	for i, j := range idx {
-		probs[i] = math.Exp((float64(logits[j]) - maxL) / temperature)
-		sum += probs[i]
-	}
-	for i := range probs {
-		probs[i] /= sum
-	}
-	if topP > 0 && topP < 1 {
-		cum := 0.0
-		for i, p := range probs {
-			cum += p
-			if cum >= topP {
-				idx, probs = idx[:i+1], probs[:i+1]
+		defer s.Close()
+		token := make([]int32, B)
+		for t := 0; t < P+o.MaxNewTokens-1; t++ {
+			for b := range B {
+				token[b] = seqs[b][t] // a prompt token, or the token generated at the previous step
+			}
+			logits, err := s.Next(token)
+			if err != nil {
+				return err
+			}
+			if t < P-1 {
+				continue // still reading the prompts
+			}
+			left := 0
+			for b := range B {
+				if done[b] {
+					seqs[b] = append(seqs[b], 0) // a finished row keeps feeding a placeholder
+					continue
+				}
+				tok, probs := o.next(seqs[b], logits[b], rngs[b])
+				if o.OnDistribution != nil {
+					o.OnDistribution(probs)
+				}
+				outs[b] = append(outs[b], tok)
+				seqs[b] = append(seqs[b], tok)
+				if o.OnToken != nil {
+					if err := o.OnToken(tok); err != nil {
+						return err
+					}
+				}
+				done[b] = stop[tok] || len(outs[b]) == o.MaxNewTokens
+				if !done[b] {
+					left++
+				}
+			}
+			if left == 0 {
 				break
 			}
 		}
-		sum = 0
-		for _, p := range probs {
-			sum += p
-		}
-		for i := range probs {
-			probs[i] /= sum
-		}
-	}
-	u := rng.Float64()
-	for i, p := range probs {
-		u -= p
-		if u < 0 {
-			return int32(idx[i])
-		}
-	}
-	return int32(idx[len(idx)-1])
+		return nil
+	})
+	return outs, err
 }
 
-// candidates returns the token ids ordered by decreasing logit (ties: smaller id first), only the
-// first topK of them when 0 < topK < V. With a small k the ids are selected in one pass, keeping a
-// sorted list of the best k so far (most tokens fail the comparison with its last entry), instead
-// of sorting all V logits for every new token.
-func candidates(logits []float32, topK int) []int {
-	if topK <= 0 || topK >= len(logits) {
-		idx := make([]int, len(logits))
-		for i := range idx {
-			idx[i] = i
-		}
-		// Decreasing logit, then increasing id: a total order, so the fast unstable sort gives
-		// the stable sort's result.
-		slices.SortFunc(idx, func(a, b int) int { return cmp.Or(cmp.Compare(logits[b], logits[a]), cmp.Compare(a, b)) })
-		return idx
+// NextDistribution is the distribution o would draw the token after seq from: the model's logits
+// for it, through o's processor chain, softmaxed ([V]; see GenerateOptions.Distribution).
+func (m *Model) NextDistribution(seq []int32, o GenerateOptions) ([]float64, error) {
+	if err := o.validateSampling(); err != nil {
+		return nil, err
 	}
-	best := make([]int, 0, topK)
-	for i, x := range logits {
-		if len(best) == topK && x <= logits[best[topK-1]] {
-			continue
-		}
-		// Insert after every entry with a logit ≥ x (earlier ids win ties, as in a stable sort).
-		at, _ := slices.BinarySearchFunc(best, x, func(j int, x float32) int {
-			if logits[j] >= x {
-				return -1
-			}
-			return 1
-		})
-		if len(best) == topK {
-			best = best[:topK-1]
-		}
-		best = slices.Insert(best, at, i)
+	logits, err := m.Logits([][]int32{seq})
+	if err != nil {
+		return nil, err
 	}
-	return best
+	flat := tensors.MustCopyFlatData[float32](logits)
+	V := m.Config.VocabSize
+	return o.Distribution(seq, flat[len(flat)-V:]), nil
 }
