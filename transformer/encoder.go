@@ -15,15 +15,24 @@ import (
 // Sub-layer outputs pass through dropout (while training) before the residual add.
 // Variables: "self_attn" (MultiHeadAttention), "norm1", "ffn" (FeedForward), "norm2".
 func EncoderLayer(scope *model.Scope, x, mask *Node, cfg LayerConfig) *Node {
+	out, _ := EncoderLayerWithWeights(scope, x, mask, cfg)
+	return out
+}
+
+// EncoderLayerWithWeights is EncoderLayer that also returns the self-attention weights
+// [batch, heads, seq, seq] (query × key, rows summing to 1; before attention dropout), for
+// attention maps. A graph that does not output them does not compute them.
+func EncoderLayerWithWeights(scope *model.Scope, x, mask *Node, cfg LayerConfig) (out, weights *Node) {
 	selfAttention := func(s *model.Scope, h *Node) *Node {
-		out, _ := MultiHeadAttention(s, h, h, h, mask, cfg.NumHeads, cfg.Dropout)
-		return out
+		var o *Node
+		o, weights = MultiHeadAttention(s, h, h, h, mask, cfg.NumHeads, cfg.Dropout)
+		return o
 	}
 	feedForward := func(s *model.Scope, h *Node) *Node {
 		return FeedForward(s, h, cfg.FFNWidth, cfg.Activation, cfg.Dropout)
 	}
 	x = residual(scope, x, cfg, "self_attn", "norm1", selfAttention)
-	return residual(scope, x, cfg, "ffn", "norm2", feedForward)
+	return residual(scope, x, cfg, "ffn", "norm2", feedForward), weights
 }
 
 // residual wraps one sub-layer f with its residual connection and LayerNorm, post-LN or pre-LN.

@@ -126,6 +126,14 @@ def make_case(name):
     gen = torch.Generator().manual_seed(99)
     inputs = make_inputs(cfg, batch, seq, gen)
     outs, total = run(model, inputs)
+    # Attention weights (HF's output_attentions) need the eager attention implementation; the
+    # other outputs stay those of the default one, as before.
+    eager = BertForPreTraining.from_pretrained(d, attn_implementation="eager").eval()
+    with torch.no_grad():
+        att = eager.bert(input_ids=inputs["input_ids"], token_type_ids=inputs["token_type_ids"],
+                         attention_mask=inputs["attention_mask"], output_attentions=True).attentions
+    for i, w in enumerate(att):  # [batch, heads, seq, seq] per layer
+        outs[f"attention_{i}"] = w
     with torch.no_grad():
         mlm_loss = torch.nn.functional.cross_entropy(
             outs["mlm_logits"].reshape(-1, cfg.vocab_size), inputs["mlm_labels"].reshape(-1), ignore_index=-100)

@@ -33,8 +33,9 @@ type Model struct {
 	NoPooler bool
 
 	mu      sync.Mutex // Forward and SentenceEmbeddings hold it: concurrent calls run one at a time
-	forward *model.Exec
-	embed   map[EmbedOptions]*model.Exec
+	forward   *model.Exec
+	embed     map[EmbedOptions]*model.Exec
+	attention *model.Exec // AttentionMaps
 }
 
 // New validates c and makes a model whose variables are created (randomly initialised as HF

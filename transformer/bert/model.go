@@ -23,6 +23,9 @@ type Outputs struct {
 	Hidden []*Node
 	// WordEmbeddings is the token table [vocab, hidden], shared with the MLM decoder.
 	WordEmbeddings *Node
+	// Attentions holds every layer's self-attention weights (NumHiddenLayers tensors [batch,
+	// heads, seq, seq], rows summing to 1), as HF's output_attentions; computed only if output.
+	Attentions []*Node
 }
 
 // variable returns the value of variable name in scope, created by init when it does not exist.
@@ -87,8 +90,10 @@ func EncodeSequence(scope *model.Scope, c Config, inputIDs, tokenTypeIDs, attent
 	encoder := scope.In("encoder")
 	lc := c.LayerConfig()
 	for i := range c.NumHiddenLayers {
-		x = transformer.EncoderLayer(encoder.In("layer_%d", i), x, mask, lc)
+		var weights *Node
+		x, weights = transformer.EncoderLayerWithWeights(encoder.In("layer_%d", i), x, mask, lc)
 		out.Hidden = append(out.Hidden, x)
+		out.Attentions = append(out.Attentions, weights)
 	}
 	out.Sequence = x
 	return out

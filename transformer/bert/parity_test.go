@@ -35,6 +35,16 @@ func TestHFParity(t *testing.T) {
 			expectClose(t, "pooled", r.Pooled, f["pooled"], parityTolerance)
 			expectClose(t, "mlm_logits", r.MLMLogits, f["mlm_logits"], parityTolerance)
 			expectClose(t, "nsp_logits", r.NSPLogits, f["nsp_logits"], parityTolerance)
+			maps, err := m.AttentionMaps(fixtureBatch(t, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(maps) != m.Config.NumHiddenLayers {
+				t.Fatalf("%d attention maps, want %d", len(maps), m.Config.NumHiddenLayers)
+			}
+			for i, w := range maps { // HF's output_attentions (eager attention)
+				expectClose(t, fmt.Sprintf("attention_%d", i), w, f[fmt.Sprintf("attention_%d", i)], parityTolerance)
+			}
 		})
 	}
 }
