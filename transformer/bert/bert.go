@@ -32,7 +32,7 @@ type Model struct {
 	// add_pooling_layer=False): Result.Pooled is then nil.
 	NoPooler bool
 
-	mu      sync.Mutex // Forward and SentenceEmbeddings hold it: concurrent calls run one at a time
+	mu        sync.Mutex // Forward and SentenceEmbeddings hold it: concurrent calls run one at a time
 	forward   *model.Exec
 	embed     map[EmbedOptions]*model.Exec
 	attention *model.Exec // AttentionMaps
