@@ -123,6 +123,15 @@ func (c Config) Validate() error {
 	return nil
 }
 
+// PositionEncoding returns the encoding Positions selects: SinusoidalEncoding or LearnedEncoding
+// (N(0, 0.02²), as LearnedPositions), both for MaxLen positions.
+func (c Config) PositionEncoding() PositionEncoding {
+	if c.Positions == Learned {
+		return LearnedEncoding{MaxLen: c.MaxLen, Std: 0.02}
+	}
+	return SinusoidalEncoding{MaxLen: c.MaxLen}
+}
+
 // CheckTokens reports, as an error naming the values, a batch that does not fit the model:
 // ragged rows, a row longer than MaxLen, or a token outside [0, vocab) (see IDTable).
 func (c Config) CheckTokens(what string, tokens [][]int32, vocab int) error {

@@ -30,13 +30,9 @@ func embedWithPositions(scope *model.Scope, tokens *Node, vocab int, cfg Config)
 	if cfg.ScaleEmbeddings {
 		x = MulScalar(x, math.Sqrt(float64(cfg.Width)))
 	}
-	var pos *Node // [seq, width], broadcast over the batch
-	if cfg.Positions == Learned {
-		pos = LearnedPositions(scope.In("positions"), tokens.Graph(), x.DType(), seq, cfg.MaxLen, cfg.Width)
-	} else {
-		pos = SinusoidalPositions(tokens.Graph(), x.DType(), seq, cfg.Width)
-	}
-	x = Add(x, InsertAxes(pos, 0))
+	positions := Iota(tokens.Graph(), shapes.Make(dtypes.Int32, seq), 0)                           // 0 … seq−1
+	pos := cfg.PositionEncoding().Additive(scope.In("positions"), positions, cfg.Width, x.DType()) // [seq, width]
+	x = Add(x, InsertAxes(pos, 0))                                                                 // broadcast over the batch
 	return Dropout(scope.In("dropout"), x, cfg.Dropout)
 }
 

@@ -61,11 +61,12 @@ func Embeddings(scope *model.Scope, c Config, inputIDs, tokenTypeIDs *Node) (x, 
 		panic(errorf("bert: sequence length %d is longer than max_position_embeddings %d", seq, c.MaxPositionEmbeddings))
 	}
 	wordTable = variable(scope.In("word_embeddings"), g, "weight", normalInit(scope, c), c.VocabSize, c.HiddenSize)
-	posTable := variable(scope.In("position_embeddings"), g, "weight", normalInit(scope, c), c.MaxPositionEmbeddings, c.HiddenSize)
+	learned := transformer.LearnedEncoding{MaxLen: c.MaxPositionEmbeddings, Std: c.InitializerRange} // BERT's absolute positions
+	posRows := learned.Additive(scope.In("position_embeddings"), Iota(g, shapes.Make(dtypes.Int32, seq), 0), c.HiddenSize, dtypes.Float32)
 	typeTable := variable(scope.In("token_type_embeddings"), g, "weight", normalInit(scope, c), c.TypeVocabSize, c.HiddenSize)
-	words := Gather(wordTable, InsertAxes(inputIDs, -1))           // [batch, seq, hidden]
-	types := Gather(typeTable, InsertAxes(tokenTypeIDs, -1))       // [batch, seq, hidden]
-	positions := InsertAxes(Slice(posTable, AxisRange(0, seq)), 0) // [1, seq, hidden]
+	words := Gather(wordTable, InsertAxes(inputIDs, -1))     // [batch, seq, hidden]
+	types := Gather(typeTable, InsertAxes(tokenTypeIDs, -1)) // [batch, seq, hidden]
+	positions := InsertAxes(posRows, 0)                      // [1, seq, hidden]
 	x = transformer.LayerNorm(scope.In("LayerNorm"), Add(Add(words, positions), types), c.LayerNormEps)
 	return transformer.Dropout(scope.In("dropout"), x, c.HiddenDropoutProb), wordTable
 }

@@ -65,7 +65,9 @@ func Step(scope *model.Scope, c Config, token, pos *Node, cache []*Node) (logits
 	g := token.Graph()
 	batch, maxLen := cache[0].Shape().Dim(0), cache[0].Shape().Dim(2)
 	pos = ConvertDType(pos, dtypes.Int32)
-	x := embed(scope, c, token, Reshape(pos, 1)) // [batch, 1, d]
+	positions := Reshape(pos, 1)           // [1]: this step's position
+	x := embed(scope, c, token, positions) // [batch, 1, d]
+	pe := c.PositionEncoding()
 	slots := Iota(g, shapes.Make(dtypes.Int32, maxLen), 0)
 	attendMask := Reshape(LessOrEqual(slots, pos), 1, 1, 1, maxLen) // keys 0…pos
 	zero := ScalarZero(g, dtypes.Int32)
@@ -75,6 +77,7 @@ func Step(scope *model.Scope, c Config, token, pos *Node, cache []*Node) (logits
 		block := hScope.In("%d", i)
 		att := block.In("attn")
 		q, k, v := qkv(att, c, transformer.LayerNorm(block.In("ln_1"), x, c.LayerNormEpsilon)) // [batch, 1, heads, headDim]
+		q, k = pe.Rotate(q, k, positions)                                                      // RoPE: the key is cached rotated
 		start := []*Node{zero, zero, pos, zero}
 		keys := DynamicUpdateSlice(cache[2*i], Transpose(k, 1, 2), start)     // keys[:, :, pos] = k[:, 0]
 		values := DynamicUpdateSlice(cache[2*i+1], Transpose(v, 1, 2), start) // values[:, :, pos] = v[:, 0]

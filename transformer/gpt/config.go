@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/bert2gpt/bert2gpt/internal/boundedread"
+	"github.com/bert2gpt/bert2gpt/transformer"
 )
 
 // Config describes a GPT model with the field names and JSON tags of Hugging Face's GPT2Config
@@ -29,7 +30,29 @@ type Config struct {
 	InitializerRange   float64 `json:"initializer_range"` // σ of the normal initialisation (0.02)
 	// ModelType is "gpt2" in HF files; kept for the export.
 	ModelType string `json:"model_type,omitempty"`
+	// Positions is how the model tells positions apart: "" or "learned" is GPT-2's learned table wpe
+	// (transformer.LearnedEncoding); "rope" rotates queries and keys instead (RoPE,
+	// transformer.RotaryEncoding): no wpe, relative positions. Not a GPT2Config field: Hugging
+	// Face's GPT-2 has learned positions only, so a "rope" model cannot be exported to it.
+	Positions string `json:"positions,omitempty"`
+	// RopeTheta is RoPE's frequency base (0 = 10000), as LLaMA's rope_theta.
+	RopeTheta float64 `json:"rope_theta,omitempty"`
 }
+
+// PositionEncoding returns the encoding Positions selects, for NPositions positions.
+func (c Config) PositionEncoding() transformer.PositionEncoding {
+	if c.Positions == "rope" {
+		base := c.RopeTheta
+		if base == 0 {
+			base = 10000
+		}
+		return transformer.RotaryEncoding{MaxLen: c.NPositions, Base: base}
+	}
+	return transformer.LearnedEncoding{MaxLen: c.NPositions, Std: c.InitializerRange}
+}
+
+// learnedPositions says whether the model has the table wpe [n_positions, d].
+func (c Config) learnedPositions() bool { return c.Positions != "rope" }
 
 // Inner returns the feed-forward hidden width (NInner, or 4·NEmbd when NInner is 0).
 func (c Config) Inner() int {
@@ -101,6 +124,18 @@ func (c Config) Validate() error {
 	if !(c.InitializerRange > 0) || math.IsInf(c.InitializerRange, 0) {
 		return fmt.Errorf("gpt.Config: initializer_range = %g must be > 0", c.InitializerRange)
 	}
+	switch c.Positions {
+	case "", "learned":
+	case "rope":
+		if c.HeadDim()%2 != 0 {
+			return fmt.Errorf("gpt.Config: positions \"rope\" needs an even head width, n_embd/n_head = %d", c.HeadDim())
+		}
+	default:
+		return fmt.Errorf("gpt.Config: positions %q is not one of \"learned\", \"rope\"", c.Positions)
+	}
+	if c.RopeTheta < 0 || math.IsNaN(c.RopeTheta) || math.IsInf(c.RopeTheta, 0) || (c.RopeTheta > 0 && c.RopeTheta <= 1) {
+		return fmt.Errorf("gpt.Config: rope_theta = %g must be > 1 (0 = 10000)", c.RopeTheta)
+	}
 	return nil
 }
 
@@ -168,6 +203,9 @@ func PresetNames() []string {
 func ParamCount(c Config) int64 {
 	V, P, d, L, f := int64(c.VocabSize), int64(c.NPositions), int64(c.NEmbd), int64(c.NLayer), int64(c.Inner())
 	block := 4*d + (3*d*d + 3*d) + (d*d + d) + (d*f + f) + (f*d + d)
+	if !c.learnedPositions() {
+		P = 0 // RoPE has no position table
+	}
 	return V*d + P*d + L*block + 2*d
 }
 

@@ -13,6 +13,10 @@
 //	MLP(x) = c_proj(gelu_tanh(c_fc(x)))                 "gelu_new"
 //	Attn: [q|k|v] = c_attn(x) (one fused projection), softmax(q·kᵀ/√d_h + causal mask)·v, c_proj
 //
+// Positions come through transformer.PositionEncoding (Config.PositionEncoding): GPT-2's learned
+// table wpe by default, or, with Config.Positions = "rope", RoPE — no wpe, q and k rotated in every
+// block (the KV cache keeps the keys rotated), ParamCount without the P·d term.
+//
 // Initialisation as GPT-2: every weight N(0, 0.02²), biases 0, LayerNorm gain 1; the two residual
 // projections (attn/c_proj, mlp/c_proj) N(0, (0.02/√(2·n_layer))²).
 //

@@ -27,7 +27,10 @@ type hfTensor struct {
 // hfNames lists every tensor of a GPT-2 checkpoint for config c, in HF's order.
 func hfNames(c Config) []hfTensor {
 	d, f, V, P := c.NEmbd, c.Inner(), c.VocabSize, c.NPositions
-	ts := []hfTensor{{"wte.weight", "/wte/weight", false, []int{V, d}}, {"wpe.weight", "/wpe/weight", false, []int{P, d}}}
+	ts := []hfTensor{{"wte.weight", "/wte/weight", false, []int{V, d}}}
+	if c.learnedPositions() {
+		ts = append(ts, hfTensor{"wpe.weight", "/wpe/weight", false, []int{P, d}})
+	}
 	norm := func(hf, ours string) {
 		ts = append(ts, hfTensor{hf + ".weight", ours + "/gain", false, []int{d}}, hfTensor{hf + ".bias", ours + "/bias", false, []int{d}})
 	}
@@ -156,6 +159,9 @@ func transpose2D(t *tensors.Tensor) *tensors.Tensor {
 // .from_pretrained loads (scripts/reference/gpt_fixtures.py --check-export proves it).
 // The model's variables must exist (run it once, or load it).
 func (m *Model) ExportHF(dir string) error {
+	if !m.Config.learnedPositions() {
+		return fmt.Errorf("gpt.ExportHF: positions %q: Hugging Face's GPT-2 has learned positions only", m.Config.Positions)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}

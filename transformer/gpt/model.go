@@ -68,16 +68,13 @@ func tokenTable(scope *model.Scope, g *Graph, c Config) *Node {
 // embed returns dropout(wte[tokens] + wpe[positions]): tokens [batch, seq] int32, positions [seq]
 // or [batch, seq] int32 → [batch, seq, d].
 func embed(scope *model.Scope, c Config, tokens, positions *Node) *Node {
-	g := tokens.Graph()
-	wte := tokenTable(scope, g, c)
-	wpe := scope.In("wpe").WithInitializer(normalInit(scope, c.InitializerRange)).
-		VariableWithShape("weight", shapes.Make(scopeDType(scope), c.NPositions, c.NEmbd)).NodeValue(g)
+	wte := tokenTable(scope, tokens.Graph(), c)
 	x := Gather(wte, InsertAxes(tokens, -1)) // [batch, seq, d]
-	pos := Gather(wpe, InsertAxes(positions, -1))
-	if pos.Rank() == 2 {
-		pos = InsertAxes(pos, 0) // [1, seq, d]
+	// wpe[positions] [seq, d] for learned positions; nothing for RoPE (it rotates q and k instead).
+	if pos := c.PositionEncoding().Additive(scope.In("wpe"), positions, c.NEmbd, scopeDType(scope)); pos != nil {
+		x = Add(x, InsertAxes(pos, 0)) // broadcast over the batch
 	}
-	return transformer.Dropout(scope.In("drop"), Add(x, pos), c.EmbdPdrop)
+	return transformer.Dropout(scope.In("drop"), x, c.EmbdPdrop)
 }
 
 // qkv applies the fused projection: x [batch, seq, d] → q, k, v [batch, seq, heads, headDim].
@@ -146,7 +143,9 @@ type trace struct {
 func hidden(scope *model.Scope, c Config, tokens *Node, f forward) *Node {
 	g := tokens.Graph()
 	seq := tokens.Shape().Dim(1)
-	x := embed(scope, c, tokens, Iota(g, shapes.Make(dtypes.Int32, seq), 0))
+	positions := Iota(g, shapes.Make(dtypes.Int32, seq), 0) // 0 … seq−1
+	x := embed(scope, c, tokens, positions)
+	pe := c.PositionEncoding()
 	if f.x0 != nil {
 		*f.x0 = x
 	}
@@ -162,6 +161,7 @@ func hidden(scope *model.Scope, c Config, tokens *Node, f forward) *Node {
 		block := hScope.In("%d", i)
 		att := block.In("attn")
 		q, k, v := qkv(att, c, transformer.LayerNorm(block.In("ln_1"), x, c.LayerNormEpsilon))
+		q, k = pe.Rotate(q, k, positions) // RoPE; unchanged for learned positions
 		x = Add(x, attend(att, c, q, k, v, mask, f.trace))
 		x = Add(x, mlp(block.In("mlp"), c, transformer.LayerNorm(block.In("ln_2"), x, c.LayerNormEpsilon)))
 	}
