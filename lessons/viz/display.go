@@ -1,6 +1,10 @@
 package viz
 
-import "github.com/janpfeifer/gonb/gonbui"
+import (
+	"strings"
+
+	"github.com/janpfeifer/gonb/gonbui"
+)
 
 // InNotebook reports whether the program runs as a GoNB cell (and can display HTML).
 func InNotebook() bool { return gonbui.IsNotebook }
@@ -32,4 +36,9 @@ func (l *Live) Update(html string) {
 	if gonbui.IsNotebook {
 		gonbui.UpdateHTML(l.id, html)
 	}
+}
+
+// SideBySide lays figures (SVG or HTML fragments) out in a row that wraps on narrow screens.
+func SideBySide(figures ...string) string {
+	return `<div style="display:flex;flex-wrap:wrap;gap:16px">` + strings.Join(figures, "") + `</div>`
 }

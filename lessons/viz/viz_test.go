@@ -78,3 +78,10 @@ func TestTable(t *testing.T) {
 		t.Errorf("unexpected table: %s", s)
 	}
 }
+
+func TestSideBySide(t *testing.T) {
+	got := SideBySide("<svg>a</svg>", "<svg>b</svg>")
+	if !strings.HasPrefix(got, `<div style="display:flex`) || !strings.Contains(got, "<svg>a</svg><svg>b</svg>") {
+		t.Errorf("SideBySide: %s", got)
+	}
+}

@@ -80,3 +80,26 @@ func (sp Specials) strings() []string {
 	}
 	return out
 }
+
+// EncodeIDs is Encode with the ids as int32, the integer type model inputs take (one call from
+// text to a row of a batch).
+func EncodeIDs(t Tokenizer, text string) ([]int32, error) {
+	ids, err := t.Encode(text)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int32, len(ids))
+	for i, id := range ids {
+		out[i] = int32(id)
+	}
+	return out, nil
+}
+
+// DecodeIDs is Decode for int32 ids (a row of a batch, or generated tokens).
+func DecodeIDs(t Tokenizer, ids []int32) (string, error) {
+	in := make([]int, len(ids))
+	for i, id := range ids {
+		in[i] = int(id)
+	}
+	return t.Decode(in)
+}
