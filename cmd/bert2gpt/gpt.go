@@ -73,17 +73,7 @@ func loadCharData(name string) (*charData, error) {
 		return nil, err
 	}
 	trainText, valText := datasets.SplitText(text, 0.9)
-	enc := func(s string) ([]int32, error) {
-		ids, err := tok.Encode(s)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]int32, len(ids))
-		for i, id := range ids {
-			out[i] = int32(id)
-		}
-		return out, nil
-	}
+	enc := func(s string) ([]int32, error) { return tokenizer.EncodeIDs(tok, s) }
 	d := &charData{name: name, tok: tok}
 	if d.train, err = enc(trainText); err != nil {
 		return nil, err

@@ -3,7 +3,6 @@ package bert
 import (
 	"fmt"
 
-	"github.com/bert2gpt/bert2gpt/transformer"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
@@ -33,11 +32,5 @@ func (m *Model) AttentionMaps(b Batch) ([]*tensors.Tensor, error) {
 		}
 		m.attention = exec
 	}
-	var outs []*tensors.Tensor
-	err := transformer.Catch("bert.Model.AttentionMaps", func() error {
-		var err error
-		outs, err = m.attention.Call(tensors.FromValue(b.InputIDs), tensors.FromValue(b.TokenTypeIDs), tensors.FromValue(b.AttentionMask))
-		return err
-	})
-	return outs, err
+	return run("bert.Model.AttentionMaps", m.attention, b)
 }

@@ -144,12 +144,7 @@ func (m *Model) Forward(b Batch) (*Result, error) {
 		}
 		m.forward = exec
 	}
-	var outs []*tensors.Tensor
-	err := transformer.Catch("bert.Model.Forward", func() error {
-		var err error
-		outs, err = m.forward.Call(tensors.FromValue(b.InputIDs), tensors.FromValue(b.TokenTypeIDs), tensors.FromValue(b.AttentionMask))
-		return err
-	})
+	outs, err := run("bert.Model.Forward", m.forward, b)
 	if err != nil {
 		return nil, err
 	}
@@ -166,6 +161,16 @@ func (m *Model) Forward(b Batch) (*Result, error) {
 	}
 	r.LastHiddenState = r.Hidden[len(r.Hidden)-1]
 	return r, nil
+}
+
+// run calls exec on the batch's three id tables (GoMLX panics become errors naming what).
+func run(what string, exec *model.Exec, b Batch) (outs []*tensors.Tensor, err error) {
+	err = transformer.Catch(what, func() error {
+		var err error
+		outs, err = exec.Call(tensors.FromValue(b.InputIDs), tensors.FromValue(b.TokenTypeIDs), tensors.FromValue(b.AttentionMask))
+		return err
+	})
+	return outs, err
 }
 
 // SentenceEmbeddings returns one vector per row of the batch, [batch, hidden] float32: the last

@@ -4,7 +4,6 @@ import (
 	"math"
 	"testing"
 
-	"github.com/bert2gpt/bert2gpt/backend"
 	"github.com/bert2gpt/bert2gpt/transformer/training"
 )
 
@@ -12,17 +11,10 @@ import (
 // with the schedule's learning rate, Stop ends the run early, and a Batches source that yields the
 // default windows trains exactly like the default while another source trains differently.
 func TestTrainHooks(t *testing.T) {
-	be, err := backend.New()
-	if err != nil {
-		t.Fatal(err)
-	}
 	toks, val := tinyTokens(2000), tinyTokens(500)
 	run := func(mod func(*TrainConfig, *Model)) (TrainResult, []EvalResult, []training.StepMetrics) {
 		t.Helper()
-		m, err := New(be, tinyConfig())
-		if err != nil {
-			t.Fatal(err)
-		}
+		m := newTestModel(t, tinyConfig())
 		r := tinyRecipe(12)
 		r.EvalEvery = 5
 		var evals []EvalResult

@@ -5,8 +5,6 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
-
-	"github.com/bert2gpt/bert2gpt/backend"
 )
 
 func ropeConfig() Config {
@@ -19,21 +17,14 @@ func ropeConfig() Config {
 // model's minus n_positions·d), learns the counting stream, and its KV-cached decoding (Stepper,
 // the key cached already rotated) gives the full forward pass's logits at every position.
 func TestRoPEModel(t *testing.T) {
-	be, err := backend.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := New(be, ropeConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := newTestModel(t, ropeConfig())
 	recipe := tinyRecipe(40)
 	recipe.CheckpointDir = t.TempDir()
 	res, err := m.Train(recipe, tinyTokens(2000), tinyTokens(500), m.CheckpointMeta(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
-	loaded, _, err := LoadCheckpoint(be, recipe.CheckpointDir) // the config (positions "rope") comes back with it
+	loaded, _, err := LoadCheckpoint(m.Backend, recipe.CheckpointDir) // the config (positions "rope") comes back with it
 	if err != nil {
 		t.Fatal(err)
 	}

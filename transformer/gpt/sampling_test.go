@@ -4,10 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"sort"
 	"testing"
-
-	"github.com/bert2gpt/bert2gpt/backend"
 )
 
 // referenceSample is the sampler as the library wrote it before the processor chain (the one
@@ -23,14 +20,11 @@ func referenceSample(logits []float32, temperature float64, topK int, topP float
 		}
 		return int32(best)
 	}
-	idx := make([]int, len(logits))
-	for i := range idx {
-		idx[i] = i
+	scores := make([]float64, len(logits))
+	for i, x := range logits {
+		scores[i] = float64(x)
 	}
-	sort.SliceStable(idx, func(a, b int) bool { return logits[idx[a]] > logits[idx[b]] })
-	if topK > 0 && topK < len(idx) {
-		idx = idx[:topK]
-	}
+	idx := sortedCandidates(scores, topK) // all ids stably sorted by decreasing logit, cut to topK
 	maxL := float64(logits[idx[0]])
 	probs := make([]float64, len(idx))
 	sum := 0.0
@@ -150,14 +144,7 @@ func TestProcessors(t *testing.T) {
 // one distribution per new token, each summing to 1 and giving the banned token 0;
 // NextDistribution equals the first one.
 func TestGenerateWithProcessors(t *testing.T) {
-	be, err := backend.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := New(be, tinyConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := newTestModel(t, tinyConfig())
 	prompt := []int32{1, 2, 3}
 	greedy, err := m.Generate(prompt, GenerateOptions{MaxNewTokens: 10})
 	if err != nil {
@@ -203,14 +190,7 @@ func TestGenerateWithProcessors(t *testing.T) {
 // random stream gives — in particular a greedy row equals Generate — rows stop at their stop
 // token independently, and bad input is an error.
 func TestGenerateBatch(t *testing.T) {
-	be, err := backend.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := New(be, tinyConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := newTestModel(t, tinyConfig())
 	prompts := [][]int32{{1, 2, 3}, {4, 5, 6}, {7, 8, 9}}
 	greedy, err := m.GenerateBatch(prompts, GenerateOptions{MaxNewTokens: 8})
 	if err != nil {

@@ -30,6 +30,20 @@ func tinyTokens(n int) []int32 {
 	return out
 }
 
+// newTestModel opens the test backend and makes a model of c with fresh weights.
+func newTestModel(t testing.TB, c Config) *Model {
+	t.Helper()
+	be, err := backend.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := New(be, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
 func tinyRecipe(iters int) TrainConfig {
 	t := NanoGPTCPU()
 	t.Batch, t.Iters, t.Warmup, t.EvalIters, t.EvalEvery, t.LR, t.MinLR = 4, iters, 2, 2, 0, 3e-3, 3e-4
@@ -123,14 +137,7 @@ func TestTrainConfigErrors(t *testing.T) {
 // TestTrainMonitorAndStopOnNonFinite: Monitor records every parameter, OnStep sees every step, and
 // a learning rate of 1e30 makes the second loss non-finite, which StopOnNonFinite reports by step.
 func TestTrainMonitorAndStopOnNonFinite(t *testing.T) {
-	be, err := backend.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := New(be, tinyConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := newTestModel(t, tinyConfig())
 	r := tinyRecipe(3)
 	r.Monitor = true
 	var seen []int64
@@ -160,7 +167,7 @@ func TestTrainMonitorAndStopOnNonFinite(t *testing.T) {
 		}
 	}
 
-	m, _ = New(be, tinyConfig())
+	m = newTestModel(t, tinyConfig())
 	r = tinyRecipe(20)
 	r.LR, r.MinLR, r.Warmup, r.ClipNorm, r.StopOnNonFinite = 1e30, 1e30, 0, 0, true
 	_, err = m.Train(r, tinyTokens(2000), tinyTokens(500), nil)
