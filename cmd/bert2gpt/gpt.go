@@ -93,6 +93,7 @@ func gptTrain(args []string, stdout io.Writer) error {
 	preset := fs.String("preset", "nanogpt-cpu", "model preset: "+strings.Join(gpt.PresetNames(), ", "))
 	block := fs.Int("block", 0, "context length (n_positions); 0 = the preset's")
 	dropout := fs.Float64("dropout", -1, "dropout for embeddings, attention and residuals; -1 = the preset's")
+	positions := fs.String("positions", "", `position encoding: "learned" (GPT-2's table) or "rope" (rotary); "" = the preset's`)
 	fs.IntVar(&r.Iters, "iters", r.Iters, "iterations (the cosine schedule ends here); the defaults of this and the other recipe flags are the preset's recipe, shown here for nanogpt-cpu")
 	fs.IntVar(&r.StopAt, "stop-at", 0, "stop at this step instead of --iters (resume later with --resume)")
 	fs.IntVar(&r.Batch, "batch", r.Batch, "batch size")
@@ -131,6 +132,11 @@ func gptTrain(args []string, stdout io.Writer) error {
 	); err != nil {
 		return err
 	}
+	switch *positions {
+	case "", "learned", "rope":
+	default:
+		return fmt.Errorf("--positions %s must be \"learned\" or \"rope\"", *positions)
+	}
 	if *dropout != -1 {
 		if err := floatFlag("dropout", *dropout, 0, 1, true); err != nil {
 			return fmt.Errorf("%w (or -1 for the preset's)", err)
@@ -153,7 +159,7 @@ func gptTrain(args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if err := resumeAgrees(*ckpt, meta, set, *data, *preset, *block, *dropout); err != nil {
+		if err := resumeAgrees(*ckpt, meta, set, *data, *preset, *block, *dropout, *positions); err != nil {
 			return err
 		}
 		*data = meta["data"]
@@ -175,6 +181,9 @@ func gptTrain(args []string, stdout io.Writer) error {
 	}
 	if *dropout >= 0 {
 		cfg.ResidPdrop, cfg.EmbdPdrop, cfg.AttnPdrop = *dropout, *dropout, *dropout
+	}
+	if *positions != "" {
+		cfg.Positions = *positions
 	}
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("--preset %s: %w", *preset, err)
@@ -264,7 +273,7 @@ func presetRecipe(preset string, flags gpt.TrainConfig, set map[string]bool) gpt
 	return r
 }
 
-func resumeAgrees(dir string, meta map[string]string, set map[string]bool, data, preset string, block int, dropout float64) error {
+func resumeAgrees(dir string, meta map[string]string, set map[string]bool, data, preset string, block int, dropout float64, positions string) error {
 	c, err := gpt.ConfigFromMeta(meta)
 	if err != nil {
 		return fmt.Errorf("--resume: %s: %w", dir, err)
@@ -278,6 +287,8 @@ func resumeAgrees(dir string, meta map[string]string, set map[string]bool, data,
 		return fmt.Errorf("--block %d: checkpoint %s has a context of %d (leave out --block with --resume, or --overwrite to start over)", block, dir, c.NPositions)
 	case set["dropout"] && dropout >= 0 && (dropout != c.ResidPdrop || dropout != c.EmbdPdrop || dropout != c.AttnPdrop):
 		return fmt.Errorf("--dropout %g: checkpoint %s was trained with dropout %g (leave out --dropout with --resume)", dropout, dir, c.ResidPdrop)
+	case set["positions"] && positions != "" && c.PositionEncoding() != (gpt.Config{Positions: positions, NPositions: c.NPositions, InitializerRange: c.InitializerRange, RopeTheta: c.RopeTheta}).PositionEncoding():
+		return fmt.Errorf("--positions %s: checkpoint %s has positions %q (leave out --positions with --resume, or --overwrite to start over)", positions, dir, c.Positions)
 	}
 	return nil
 }

@@ -82,6 +82,7 @@ func TestCLIGPTHostile(t *testing.T) {
 		{[]string{"--resume", "--preset", "gpt2"}, []string{"--preset gpt2", `"nanogpt-cpu"`}},
 		{[]string{"--resume", "--overwrite"}, []string{"--resume and --overwrite"}},
 		{[]string{"--resume", "--data", "tang-char"}, []string{"--data tang-char", "shakespeare-char"}},
+		{[]string{"--resume", "--positions", "rope"}, []string{"--positions rope", `positions ""`}},
 	} {
 		stdout, stderr, err = run(t, bin, nil, append(train, c.args...)...)
 		failsWith(t, strings.Join(c.args, " "), stdout, stderr, err, c.want...)
@@ -104,6 +105,7 @@ func TestCLIGPTHostile(t *testing.T) {
 		{[]string{"gpt", "train", "--resume", "--checkpoint", t.TempDir()}, []string{"--resume", "holds no checkpoint"}},
 		{[]string{"gpt", "train", "--block", "-3"}, []string{"--block -3"}},
 		{[]string{"gpt", "train", "--dropout", "1.5"}, []string{"--dropout 1.5"}},
+		{[]string{"gpt", "train", "--positions", "alibi"}, []string{"--positions alibi", "rope"}},
 		{[]string{"gpt", "generate", "--checkpoint", dir, "--max-new-tokens", "9223372036854775807"}, []string{"--max-new-tokens 9223372036854775807", "[1, 16777216]"}},
 		{[]string{"gpt", "generate", "--checkpoint", dir, "--top-p", "2"}, []string{"--top-p 2"}},
 		{[]string{"gpt", "eval", "--checkpoint", dir, "--batch", "0"}, []string{"--batch 0"}},
