@@ -177,6 +177,9 @@ func hidden(scope *model.Scope, c Config, tokens *Node, f forward) *Node {
 // head is the tied LM head: logits = h·wteᵀ, [batch, seq, d] → [batch, seq, V].
 func head(scope *model.Scope, c Config, h *Node) *Node {
 	wte := tokenTable(scope, h.Graph(), c)
+	if transformer.WeightLeftFaster(h) { // one token per sequence on the Go backend: see there
+		return transformer.ProjectWeightLeft(h, wte)
+	}
 	return Einsum("bsd,vd->bsv", h, wte)
 }
 
