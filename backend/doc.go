@@ -63,8 +63,11 @@
 //   - in generation, the step's time is ~80% one matrix–vector product per weight matrix
 //     (x [1, d] · Wᵀ, FusedDense → avx512SmallFloat32TransposedAsm), which streams the weights at
 //     5–6 GB/s (BenchmarkMatVecF32: x [1, 384] · Wᵀ [1152, 384]) where a plain scalar Go loop reads
-//     memory at 13–17 GB/s on the same host: an upstream kernel limit, not the graph's. Weights
-//     stored [in, out] are slower still (3.9 GB/s), so the library keeps PyTorch's [out, in].
+//     memory at 13–17 GB/s on the same host: an upstream kernel limit, not the graph's. The same
+//     product written as (W·xᵀ)ᵀ, W the left operand, streams at ~10 GB/s
+//     (BenchmarkMatVecWeightLeft), so for a few rows on this backend transformer.Linear and GPT's
+//     LM head compute it that way (transformer.WeightLeftFaster). Weights stored [in, out] are
+//     slower still (3.9 GB/s), so the library keeps PyTorch's [out, in].
 //
 // With compute v0.1.2 a program also needed GODEBUG=cpu.fma=off: its AVX-512 kernels returned
 // without VZEROUPPER and math.Exp, so every softmax, ran ~100× slower after them. compute v0.1.14's
