@@ -45,35 +45,23 @@ func BenchmarkMatMulF32(b *testing.B) {
 //
 //	GOEXPERIMENT=simd GOMLX_BACKEND=go go test -run '^$' -bench MatVecF32 ./backend/
 func BenchmarkMatVecF32(b *testing.B) {
-	be, err := New()
-	if err != nil {
-		b.Fatal(err)
-	}
-	const in, out = 384, 1152
-	x := tensors.FromShape(shapes.Make(dtypes.Float32, 1, in))
-	w := tensors.FromShape(shapes.Make(dtypes.Float32, out, in))
-	tensors.MutableFlatData(w, func(flat []float32) {
-		for i := range flat {
-			flat[i] = float32(i%7) * 0.1
-		}
-	})
-	exec := graph.MustNewExec(be, func(x, w *graph.Node) *graph.Node {
+	benchMatVec(b, func(x, w *graph.Node) *graph.Node {
 		return graph.Einsum("bi,oi->bo", x, w) // x·Wᵀ, contracting both operands' last axis
 	})
-	exec.MustExec1(x, w).MustFinalizeAll()
-	b.ResetTimer()
-	for range b.N {
-		exec.MustExec1(x, w).MustFinalizeAll()
-	}
-	s := b.Elapsed().Seconds() / float64(b.N)
-	b.ReportMetric(4*in*out/s/1e9, "GB/s")
-	b.ReportMetric(2*in*out/s/1e9, "GFLOP/s")
 }
 
 // BenchmarkMatVecWeightLeft is BenchmarkMatVecF32's product written as (W·xᵀ)ᵀ: the same numbers,
 // but with W as the left operand compute v0.1.14's Go backend streams it about 1.8× faster
 // (transformer.LinearWithInit uses this form for a few rows on that backend).
 func BenchmarkMatVecWeightLeft(b *testing.B) {
+	benchMatVec(b, func(x, w *graph.Node) *graph.Node {
+		return graph.Transpose(graph.Einsum("oi,bi->ob", w, x), 0, 1) // (W·xᵀ)ᵀ = x·Wᵀ
+	})
+}
+
+// benchMatVec times product(x [1, 384], W [1152, 384]) and reports the weight bytes streamed per
+// second and GFLOP/s.
+func benchMatVec(b *testing.B, product func(x, w *graph.Node) *graph.Node) {
 	be, err := New()
 	if err != nil {
 		b.Fatal(err)
@@ -86,9 +74,7 @@ func BenchmarkMatVecWeightLeft(b *testing.B) {
 			flat[i] = float32(i%7) * 0.1
 		}
 	})
-	exec := graph.MustNewExec(be, func(x, w *graph.Node) *graph.Node {
-		return graph.Transpose(graph.Einsum("oi,bi->ob", w, x), 0, 1) // (W·xᵀ)ᵀ = x·Wᵀ
-	})
+	exec := graph.MustNewExec(be, product)
 	exec.MustExec1(x, w).MustFinalizeAll()
 	b.ResetTimer()
 	for range b.N {
