@@ -32,12 +32,7 @@ func LinearWithInit(scope *model.Scope, x *Node, outDim int, useBias bool, weigh
 	if WeightLeftFaster(x) {
 		y := ProjectWeightLeft(x, weight)
 		if bias != nil {
-			shape := make([]int, y.Rank()) // [1, …, 1, out]: broadcast over the leading axes
-			for i := range shape {
-				shape[i] = 1
-			}
-			shape[len(shape)-1] = bias.Shape().Dim(0)
-			y = Add(y, Reshape(bias, shape...))
+			y = Add(y, ExpandLeftToRank(bias, y.Rank())) // [1, …, 1, out]: broadcast over the leading axes
 		}
 		return y
 	}
