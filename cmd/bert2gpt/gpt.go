@@ -38,50 +38,13 @@ func init() {
 // runGPT runs `bert2gpt gpt args…` writing to stdout (tests capture it).
 func runGPT(args []string, stdout io.Writer) error { return gptGroup.run(args, stdout) }
 
-// charData is a character-level corpus split 90/10 with its tokenizer.
-type charData struct {
-	name       string
-	tok        *tokenizer.Char
-	train, val []int32
-}
-
-func loadCharData(name string) (*charData, error) {
-	ctx := context.Background()
-	var text string
-	switch name {
-	case "shakespeare-char":
-		t, err := datasets.TinyShakespeare(ctx)
-		if err != nil {
-			return nil, err
-		}
-		text = t
-	case "tang-char":
-		poems, err := datasets.TangPoems(ctx)
-		if err != nil {
-			return nil, err
-		}
-		parts := make([]string, len(poems))
-		for i, p := range poems {
-			parts[i] = p.Text()
-		}
-		text = strings.Join(parts, "\n\n")
-	default:
-		return nil, fmt.Errorf("--data %q: want shakespeare-char or tang-char", name)
-	}
-	tok, err := tokenizer.TrainChar([]string{text}, nil, 0)
+// loadCharData loads the --data corpus (datasets.LoadCharCorpus), naming the flag in its error.
+func loadCharData(name string) (*datasets.CharCorpus, error) {
+	c, err := datasets.LoadCharCorpus(context.Background(), name)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("--data %q: %w", name, err)
 	}
-	trainText, valText := datasets.SplitText(text, 0.9)
-	enc := func(s string) ([]int32, error) { return tokenizer.EncodeIDs(tok, s) }
-	d := &charData{name: name, tok: tok}
-	if d.train, err = enc(trainText); err != nil {
-		return nil, err
-	}
-	if d.val, err = enc(valText); err != nil {
-		return nil, err
-	}
-	return d, nil
+	return c, nil
 }
 
 const charVocabFile = "char_vocab.txt"
@@ -175,7 +138,7 @@ func gptTrain(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cfg.VocabSize = d.tok.VocabSize()
+	cfg.VocabSize = d.Tokenizer.VocabSize()
 	if *block > 0 {
 		cfg.NPositions = *block
 	}
@@ -203,8 +166,8 @@ func gptTrain(args []string, stdout io.Writer) error {
 		if m, _, err = gpt.LoadCheckpoint(be, *ckpt); err != nil {
 			return fmt.Errorf("--resume: %w", err)
 		}
-		if m.Config.VocabSize != d.tok.VocabSize() {
-			return fmt.Errorf("checkpoint %s has a vocabulary of %d, --data %s %d characters", *ckpt, m.Config.VocabSize, *data, d.tok.VocabSize())
+		if m.Config.VocabSize != d.Tokenizer.VocabSize() {
+			return fmt.Errorf("checkpoint %s has a vocabulary of %d, --data %s %d characters", *ckpt, m.Config.VocabSize, *data, d.Tokenizer.VocabSize())
 		}
 		fmt.Fprintf(os.Stderr, "resuming from %s at step %s\n", *ckpt, meta["global_step"])
 	} else if m, err = gpt.New(be, cfg); err != nil {
@@ -214,19 +177,19 @@ func gptTrain(args []string, stdout io.Writer) error {
 		if err := os.MkdirAll(*ckpt, 0o755); err != nil {
 			return err
 		}
-		if err := d.tok.Save(filepath.Join(*ckpt, charVocabFile)); err != nil {
+		if err := d.Tokenizer.Save(filepath.Join(*ckpt, charVocabFile)); err != nil {
 			return err
 		}
 	}
 	fmt.Fprintf(os.Stderr, "gpt train: %s, %d train / %d val tokens, vocab %d, %d parameters, batch %d × block %d, %d iterations, %d device(s)\n",
-		d.name, len(d.train), len(d.val), m.Config.VocabSize, gpt.ParamCount(m.Config), r.Batch, m.Config.NPositions, r.Iters, max(r.Devices, 1))
-	res, err := m.Train(r, d.train, d.val, m.CheckpointMeta(map[string]string{"data": d.name, "preset": *preset}))
+		d.Name, len(d.Train), len(d.Val), m.Config.VocabSize, gpt.ParamCount(m.Config), r.Batch, m.Config.NPositions, r.Iters, max(r.Devices, 1))
+	res, err := m.Train(r, d.Train, d.Val, m.CheckpointMeta(map[string]string{"data": d.Name, "preset": *preset}))
 	if err != nil {
 		return err
 	}
 	return training.WriteJSONLine(stdout, training.Metrics{
 		"step": res.Step, "train_loss": res.TrainLoss, "val_loss": res.ValLoss, "last_batch_loss": res.LastBatch,
-		"seconds": res.Seconds, "step_ms": res.StepMS, "data": d.name, "preset": *preset,
+		"seconds": res.Seconds, "step_ms": res.StepMS, "data": d.Name, "preset": *preset,
 		"params": gpt.ParamCount(m.Config), "backend": be.Name(), "devices": max(r.Devices, 1),
 	})
 }
@@ -325,8 +288,8 @@ func gptEval(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if d.tok.VocabSize() != m.Config.VocabSize {
-		return fmt.Errorf("--data %s has %d characters, the checkpoint's vocabulary %d", *data, d.tok.VocabSize(), m.Config.VocabSize)
+	if d.Tokenizer.VocabSize() != m.Config.VocabSize {
+		return fmt.Errorf("--data %s has %d characters, the checkpoint's vocabulary %d", *data, d.Tokenizer.VocabSize(), m.Config.VocabSize)
 	}
 	r := gpt.NanoGPTCPU()
 	r.Batch, r.EvalIters = *batch, *evalIters
@@ -335,11 +298,11 @@ func gptEval(args []string, stdout io.Writer) error {
 		return err
 	}
 	T := m.Config.NPositions
-	trainLoss, err := gpt.EstimateLoss(tr, d.train, T, *batch, *evalIters, *seed+1)
+	trainLoss, err := gpt.EstimateLoss(tr, d.Train, T, *batch, *evalIters, *seed+1)
 	if err != nil {
 		return err
 	}
-	valLoss, err := gpt.EstimateLoss(tr, d.val, T, *batch, *evalIters, *seed+2)
+	valLoss, err := gpt.EstimateLoss(tr, d.Val, T, *batch, *evalIters, *seed+2)
 	if err != nil {
 		return err
 	}
