@@ -1,6 +1,7 @@
 package nb
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -92,4 +93,24 @@ func TestMust1(t *testing.T) {
 		}
 	}()
 	Must1(0, os.ErrNotExist)
+}
+
+func TestMedianAndMaxAbsDiff(t *testing.T) {
+	if got := Median([]float64{5, 1, 100}); got != 5 {
+		t.Errorf("Median odd = %v, want 5", got)
+	}
+	if got := Median([]float64{4, 1, 3, 2}); got != 2.5 {
+		t.Errorf("Median even = %v, want 2.5", got)
+	}
+	if !math.IsNaN(Median(nil)) {
+		t.Error("Median(nil) must be NaN")
+	}
+	xs := []float64{3, 1, 2}
+	Median(xs)
+	if xs[0] != 3 {
+		t.Error("Median must not reorder its argument")
+	}
+	if got := MaxAbsDiff([]float64{1, 2, 3}, []float64{1, 2.5, 1}); got != 2 {
+		t.Errorf("MaxAbsDiff = %v, want 2", got)
+	}
 }
