@@ -4,6 +4,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -112,5 +113,27 @@ func TestMedianAndMaxAbsDiff(t *testing.T) {
 	}
 	if got := MaxAbsDiff([]float64{1, 2, 3}, []float64{1, 2.5, 1}); got != 2 {
 		t.Errorf("MaxAbsDiff = %v, want 2", got)
+	}
+}
+
+func TestCosinesAndRanked(t *testing.T) {
+	if got := Cosine([]float32{1, 0}, []float32{1, 1}); math.Abs(got-1/math.Sqrt2) > 1e-12 {
+		t.Errorf("Cosine = %v, want 1/√2", got)
+	}
+	if got := Cosine([]float64{0, 0}, []float64{1, 1}); got != 0 {
+		t.Errorf("Cosine with a zero vector = %v, want 0", got)
+	}
+	m := Cosines([][]float64{{1, 0}, {0, 2}}, [][]float64{{3, 0}, {0, 1}, {-1, 0}})
+	want := [][]float64{{1, 0, -1}, {0, 1, 0}}
+	for i := range want {
+		for j := range want[i] {
+			if math.Abs(m[i][j]-want[i][j]) > 1e-12 {
+				t.Fatalf("Cosines = %v, want %v", m, want)
+			}
+		}
+	}
+	got := Ranked([]float64{0.5, 0.9, 0.5, 0.1})
+	if !slices.Equal(got, []int{1, 0, 2, 3}) {
+		t.Errorf("Ranked = %v, want [1 0 2 3] (ties in their order)", got)
 	}
 }
