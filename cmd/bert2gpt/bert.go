@@ -180,26 +180,16 @@ func bertPretrain(args []string, stdout io.Writer) error {
 		return err
 	}
 	trainPoems, validPoems := datasets.SplitPoems(poems, d.ValidFrac)
+	corpus, err := bert.NewPoemCorpus(trainPoems, validPoems, tok, d.MinFreq) // tok nil: a new vocabulary
+	if err != nil {
+		return err
+	}
 	if tok == nil {
-		if tok, err = bert.TrainCharVocab(trainPoems, d.MinFreq); err != nil {
-			return err
-		}
+		tok = corpus.Tokenizer
 		cfg.VocabSize = tok.VocabSize()
 	}
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("--size %s with --layers/--hidden/--heads: %w", *size, err)
-	}
-	specials, err := bert.SpecialsOf(tok)
-	if err != nil {
-		return err
-	}
-	trainDocs, err := bert.EncodePoems(tok, trainPoems)
-	if err != nil {
-		return err
-	}
-	validDocs, err := bert.EncodePoems(tok, validPoems)
-	if err != nil {
-		return err
 	}
 	what := fmt.Sprintf("--size %s (%d parameters) with --batch %d × --seq-len %d: training", *size, bert.ParamCount(cfg), d.Batch, d.SeqLen)
 	if err := memory.Check(what, cfg.TrainingBytes(d.Batch, d.SeqLen)); err != nil {
@@ -220,7 +210,7 @@ func bertPretrain(args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "BERT %s: %d layers, hidden %d, %d heads, vocab %d, %d parameters; %d train / %d valid poems\n",
 		*size, cfg.NumHiddenLayers, cfg.HiddenSize, cfg.NumAttentionHeads, cfg.VocabSize, bert.ParamCount(cfg), len(trainPoems), len(validPoems))
-	_, m, err := bert.Pretrain(b, bert.PretrainOptions{Model: cfg, Train: trainDocs, Valid: validDocs, Specials: specials,
+	_, m, err := bert.Pretrain(b, bert.PretrainOptions{Model: cfg, Train: corpus.Train, Valid: corpus.Valid, Specials: corpus.Specials,
 		SeqLen: d.SeqLen, BatchSize: d.Batch, Steps: *steps, WarmupSteps: *warmup, LR: *lr, WeightDecay: *wd, ClipNorm: *clip,
 		EvalEvery: *evalEvery, EvalBatches: *evalBatches, CheckpointDir: *dir, CheckpointEvery: *ckptEvery, Seed: *seed,
 		Progress: !*noProgress, ProgressOut: os.Stderr, Log: stdout, Devices: *devices})
