@@ -148,21 +148,18 @@ func (d *StepBatches) BatchAt(k int64) (inputs, targets [][]int32) {
 	return
 }
 
-// Iter implements train.Dataset.
+// Iter implements train.Dataset (training.StepDataset over BatchAt).
 func (d *StepBatches) Iter() iter.Seq2[train.Batch, error] {
-	return func(yield func(train.Batch, error) bool) {
-		for j := int64(0); d.Count == 0 || j < int64(d.Count); j++ {
-			k := j
-			if d.Count == 0 && d.Store != nil {
-				k = optimizer.GetGlobalStep(d.Store)
-			}
-			in, tg := d.BatchAt(k)
-			b := batchOf(in, tg)
-			if !yield(b, nil) {
-				return
-			}
-		}
-	}
+	return BatchesFrom(d.Store, d.Count, d.BatchAt).Iter()
+}
+
+// BatchesFrom is a causal-LM dataset for TrainConfig.Batches (or a loss estimate) whose batch k is
+// batchAt(k): inputs and targets [batch][seq] int32, negative targets skipped (IgnoreIndex).
+// k is the store's global step (count 0: an endless training stream that resumes exactly), or
+// 0…count−1 (count > 0: a fixed evaluation set). StepBatches is BatchesFrom over random windows.
+func BatchesFrom(store *model.Store, count int, batchAt func(k int64) (inputs, targets [][]int32)) *training.StepDataset {
+	return &training.StepDataset{Label: "gpt-lm-batches", Store: store, Count: count,
+		Batch: func(k int64) train.Batch { return batchOf(batchAt(k)) }}
 }
 
 // Trainer wires a Model to GoMLX's train.Trainer with the causal-LM loss and AdamW, after checking

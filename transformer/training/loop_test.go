@@ -1,7 +1,7 @@
 package training
 
 import (
-	"iter"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -14,29 +14,23 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/model/initializer"
 	"github.com/gomlx/gomlx/ml/train"
-	"github.com/gomlx/gomlx/ml/train/optimizer"
 )
 
-// stepData yields regression batches that depend only on the store's global step.
-type stepData struct{ store *model.Store }
-
-func (d *stepData) Name() string { return "step-data" }
-func (d *stepData) Iter() iter.Seq2[train.Batch, error] {
-	return func(yield func(train.Batch, error) bool) {
-		for {
-			k := optimizer.GetGlobalStep(d.store)
-			r := rand.New(rand.NewPCG(42, uint64(k)))
-			x := make([][]float32, 8)
-			y := make([][]float32, 8)
-			for i := range x {
-				x[i] = []float32{float32(r.NormFloat64()), float32(r.NormFloat64()), float32(r.NormFloat64())}
-				y[i] = []float32{2*x[i][0] - x[i][1] + 0.5*x[i][2] + 1}
-			}
-			if !yield(train.Batch{Inputs: []*tensors.Tensor{tensors.FromValue(x)}, Labels: []*tensors.Tensor{tensors.FromValue(y)}}, nil) {
-				return
-			}
-		}
+// regressionBatch is batch k of a linear regression task: it depends only on k.
+func regressionBatch(k int64) train.Batch {
+	r := rand.New(rand.NewPCG(42, uint64(k)))
+	x := make([][]float32, 8)
+	y := make([][]float32, 8)
+	for i := range x {
+		x[i] = []float32{float32(r.NormFloat64()), float32(r.NormFloat64()), float32(r.NormFloat64())}
+		y[i] = []float32{2*x[i][0] - x[i][1] + 0.5*x[i][2] + 1}
 	}
+	return train.Batch{Inputs: []*tensors.Tensor{tensors.FromValue(x)}, Labels: []*tensors.Tensor{tensors.FromValue(y)}}
+}
+
+// stepData yields the regression batch of the store's global step.
+func stepData(store *model.Store) *StepDataset {
+	return &StepDataset{Label: "step-data", Store: store, Batch: regressionBatch}
 }
 
 func newRegression(t *testing.T) (*model.Store, *train.Trainer) {
@@ -65,20 +59,20 @@ func newRegression(t *testing.T) (*model.Store, *train.Trainer) {
 // and 18 more steps — same final loss and weights.
 func TestLoopResume(t *testing.T) {
 	storeA, trA := newRegression(t)
-	resA, err := (&Loop{Trainer: trA, Data: &stepData{storeA}, TargetStep: 30}).Run()
+	resA, err := (&Loop{Trainer: trA, Data: stepData(storeA), TargetStep: 30}).Run()
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
 	storeB, trB := newRegression(t)
-	if _, err := (&Loop{Trainer: trB, Data: &stepData{storeB}, TargetStep: 12, CheckpointDir: dir}).Run(); err != nil {
+	if _, err := (&Loop{Trainer: trB, Data: stepData(storeB), TargetStep: 12, CheckpointDir: dir}).Run(); err != nil {
 		t.Fatal(err)
 	}
 	storeC, trC := newRegression(t)
 	if _, err := LoadCheckpoint(dir, storeC); err != nil {
 		t.Fatal(err)
 	}
-	resC, err := (&Loop{Trainer: trC, Data: &stepData{storeC}, TargetStep: 30}).Run()
+	resC, err := (&Loop{Trainer: trC, Data: stepData(storeC), TargetStep: 30}).Run()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,4 +95,26 @@ func TestLoopResume(t *testing.T) {
 		t.Fatalf("learning rate of the last update %g, want %g", lr, want)
 	}
 	t.Logf("final loss %.5f (straight and resumed)", resA.TrainLoss)
+}
+
+// TestStepDatasetCount: a finite StepDataset yields batches 0…Count−1, the same on every pass.
+func TestStepDatasetCount(t *testing.T) {
+	var seen []int64
+	d := &StepDataset{Count: 3, Batch: func(k int64) train.Batch {
+		seen = append(seen, k)
+		return regressionBatch(k)
+	}}
+	for range 2 {
+		for b, err := range d.Iter() {
+			if err != nil || len(b.Inputs) != 1 {
+				t.Fatalf("batch %v, %v", b, err)
+			}
+		}
+	}
+	if want := []int64{0, 1, 2, 0, 1, 2}; fmt.Sprint(seen) != fmt.Sprint(want) {
+		t.Fatalf("batches %v, want %v", seen, want)
+	}
+	if d.Name() != "step-dataset" || stepData(nil).Name() != "step-data" {
+		t.Fatalf("names %q, %q", d.Name(), stepData(nil).Name())
+	}
 }

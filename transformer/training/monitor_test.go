@@ -27,7 +27,7 @@ type poisonedData struct {
 func (d *poisonedData) Name() string { return "poisoned-data" }
 func (d *poisonedData) Iter() iter.Seq2[train.Batch, error] {
 	return func(yield func(train.Batch, error) bool) {
-		for b, err := range (&stepData{d.store}).Iter() {
+		for b, err := range stepData(d.store).Iter() {
 			if optimizer.GetGlobalStep(d.store) == d.poisonAt {
 				x := b.Inputs[0].Value().([][]float32)
 				x[3][1] = float32(math.NaN())
@@ -106,11 +106,11 @@ func norm(v []float64) float64 {
 // weights before and after one more step.
 func TestMonitorRecordsGradientNormsAndUpdateRatios(t *testing.T) {
 	store, tr := newMonitored(t, true, false, 1)
-	if _, err := (&Loop{Trainer: tr, Data: &stepData{store}, TargetStep: 5}).Run(); err != nil {
+	if _, err := (&Loop{Trainer: tr, Data: stepData(store), TargetStep: 5}).Run(); err != nil {
 		t.Fatal(err)
 	}
 	before := flat(t, store, "/dense/weight")
-	if _, err := (&Loop{Trainer: tr, Data: &stepData{store}, TargetStep: 6}).Run(); err != nil {
+	if _, err := (&Loop{Trainer: tr, Data: stepData(store), TargetStep: 6}).Run(); err != nil {
 		t.Fatal(err)
 	}
 	after := flat(t, store, "/dense/weight")
@@ -139,7 +139,7 @@ func TestMonitorRecordsGradientNormsAndUpdateRatios(t *testing.T) {
 // TestReadMonitorWithoutMonitor: nothing is recorded when Monitor is off.
 func TestReadMonitorWithoutMonitor(t *testing.T) {
 	store, tr := newMonitored(t, false, false, 1)
-	if _, err := (&Loop{Trainer: tr, Data: &stepData{store}, TargetStep: 2}).Run(); err != nil {
+	if _, err := (&Loop{Trainer: tr, Data: stepData(store), TargetStep: 2}).Run(); err != nil {
 		t.Fatal(err)
 	}
 	stats, err := ReadMonitor(store)
@@ -198,7 +198,7 @@ func TestStopOnNonFiniteLoss(t *testing.T) {
 func TestStopOnNonFiniteGradient(t *testing.T) {
 	for _, monitor := range []bool{true, false} {
 		store, tr := newMonitored(t, monitor, true, 1)
-		_, err := (&Loop{Trainer: tr, Data: &stepData{store}, TargetStep: 10, StopOnNonFinite: true}).Run()
+		_, err := (&Loop{Trainer: tr, Data: stepData(store), TargetStep: 10, StopOnNonFinite: true}).Run()
 		var nf *NonFiniteError
 		if !errors.As(err, &nf) {
 			t.Fatalf("monitor %v: Run returned %v, want a *NonFiniteError", monitor, err)
@@ -227,7 +227,7 @@ func TestMonitorOffIsTheSameUpdate(t *testing.T) {
 	var weights [2][]float64
 	for i, monitor := range []bool{false, true} {
 		store, tr := newMonitored(t, monitor, false, 1)
-		if _, err := (&Loop{Trainer: tr, Data: &stepData{store}, TargetStep: 12}).Run(); err != nil {
+		if _, err := (&Loop{Trainer: tr, Data: stepData(store), TargetStep: 12}).Run(); err != nil {
 			t.Fatal(err)
 		}
 		weights[i] = flat(t, store, "/dense/weight")

@@ -17,7 +17,7 @@ func TestLoopMetricsAndStop(t *testing.T) {
 	var evals []int64
 	dir := t.TempDir()
 	res, err := (&Loop{
-		Trainer: tr, Data: &stepData{store}, TargetStep: 30, CheckpointDir: dir,
+		Trainer: tr, Data: stepData(store), TargetStep: 30, CheckpointDir: dir,
 		Eval:      func(step int64) error { evals = append(evals, step); return nil },
 		OnMetrics: func(m StepMetrics) { seen = append(seen, m) },
 		Stop:      func(m StepMetrics) bool { return m.Step == 7 },
