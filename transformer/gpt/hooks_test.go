@@ -71,3 +71,35 @@ func TestTrainHooks(t *testing.T) {
 		t.Errorf("a different Batches source gave the default's first loss %g", steps[0].Loss)
 	}
 }
+
+// TestTrainWithoutEstimates: EvalIters 0 with a Batches source needs no token streams, trains the
+// same steps, and still calls OnEval (losses NaN) at the evaluation steps.
+func TestTrainWithoutEstimates(t *testing.T) {
+	toks := tinyTokens(2000)
+	m := newTestModel(t, tinyConfig())
+	r := tinyRecipe(6)
+	r.EvalIters, r.EvalEvery = 0, 3
+	r.Batches = &StepBatches{Tokens: toks, SeqLen: m.Config.NPositions, Batch: r.Batch, Seed: r.Seed, Store: m.Store}
+	var evals []EvalResult
+	r.OnEval = func(e EvalResult) { evals = append(evals, e) }
+	res, err := m.Train(r, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Step != 6 || !math.IsNaN(res.ValLoss) || !(res.LastBatch > 0) {
+		t.Fatalf("result %+v: want step 6, NaN estimates, a batch loss", res)
+	}
+	if len(evals) != 2 || evals[0].Step != 3 || evals[1].Step != 6 || !math.IsNaN(evals[1].TrainLoss) {
+		t.Fatalf("evaluations %+v, want steps 3 and 6 with NaN losses", evals)
+	}
+	// Without Batches the training stream is still needed, and negative EvalIters is refused.
+	r2 := tinyRecipe(2)
+	r2.EvalIters = 0
+	if _, err := newTestModel(t, tinyConfig()).Train(r2, nil, nil, nil); err == nil {
+		t.Error("no Batches and no training tokens must be an error")
+	}
+	r2.EvalIters = -1
+	if err := r2.Validate(); err == nil {
+		t.Error("EvalIters −1 must be refused")
+	}
+}

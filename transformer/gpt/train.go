@@ -30,7 +30,7 @@ type TrainConfig struct {
 	Beta2       float64
 	WeightDecay float64 // on matrices only (training.DefaultDecay)
 	ClipNorm    float64 // global gradient-norm clipping; 0 = off
-	EvalIters   int     // batches per loss estimate
+	EvalIters   int     // batches per loss estimate; 0 = no estimates (OnEval still runs, losses NaN)
 	EvalEvery   int     // estimate train/val loss every that many steps (0 = only at the end)
 	Seed        uint64  // batches and initialisation
 	// Devices > 1 trains data-parallel on that many devices of the model's backend (GoMLX's
@@ -88,8 +88,8 @@ func (t TrainConfig) Validate() error {
 		return fmt.Errorf("gpt: stop-at %d must be ≥ 0", t.StopAt)
 	case t.StopAt > t.Iters:
 		return fmt.Errorf("gpt: stop-at %d is past iters %d, where the schedule ends (train to iters instead)", t.StopAt, t.Iters)
-	case t.EvalIters <= 0:
-		return fmt.Errorf("gpt: eval iters %d must be > 0", t.EvalIters)
+	case t.EvalIters < 0:
+		return fmt.Errorf("gpt: eval iters %d must be ≥ 0 (0 = no loss estimates)", t.EvalIters)
 	case t.EvalEvery < 0 || t.CheckpointEvery < 0:
 		return fmt.Errorf("gpt: eval/checkpoint intervals must be ≥ 0")
 	case t.Devices < 0:
@@ -230,8 +230,11 @@ func EstimateLoss(tr *train.Trainer, tokens []int32, seqLen, batch, evalIters in
 func (m *Model) Train(t TrainConfig, trainTokens, valTokens []int32, meta map[string]string) (TrainResult, error) {
 	res := TrainResult{TrainLoss: math.NaN(), ValLoss: math.NaN(), LastBatch: math.NaN()}
 	T := m.Config.NPositions
+	// The token streams feed the default batches (train) and the loss estimates (both): with
+	// Batches and EvalIters 0 set, neither is read and both may be nil.
 	for name, toks := range map[string][]int32{"train": trainTokens, "validation": valTokens} {
-		if len(toks) < T+2 {
+		needed := t.EvalIters > 0 || (name == "train" && t.Batches == nil)
+		if needed && len(toks) < T+2 {
 			return res, fmt.Errorf("gpt: %s data has %d tokens, need more than block size %d + 1", name, len(toks), T)
 		}
 	}
@@ -247,6 +250,12 @@ func (m *Model) Train(t TrainConfig, trainTokens, valTokens []int32, meta map[st
 	}
 	start := time.Now()
 	estimate := func(step int64) error {
+		if t.EvalIters == 0 { // no estimate: only the callback, at the same steps
+			if t.OnEval != nil {
+				t.OnEval(EvalResult{Step: step, TrainLoss: math.NaN(), ValLoss: math.NaN(), Elapsed: time.Since(start)})
+			}
+			return nil
+		}
 		var err error
 		if res.TrainLoss, err = EstimateLoss(tr, trainTokens, T, t.Batch, t.EvalIters, t.Seed+1); err != nil {
 			return err
