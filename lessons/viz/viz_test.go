@@ -85,3 +85,20 @@ func TestSideBySide(t *testing.T) {
 		t.Errorf("SideBySide: %s", got)
 	}
 }
+
+func TestBarChartSVG(t *testing.T) {
+	svg := BarChart{Title: "a<b", Groups: []string{"x", "y"}, Series: []string{"s1", "s2", "s3"},
+		Values: [][]float64{{0.5, 1}, {0, 0.25}, {0.75, 0.1}}}.SVG()
+	if got := strings.Count(svg, "<rect"); got != 6+3 {
+		t.Errorf("%d rects, want 6 bars + 3 legend boxes", got)
+	}
+	if !strings.Contains(svg, "a&lt;b") || !strings.Contains(svg, ">75%<") {
+		t.Error("escaped title and the 75% label expected")
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("a series with the wrong number of values must panic")
+		}
+	}()
+	BarChart{Groups: []string{"x"}, Series: []string{"s"}, Values: [][]float64{{0.1, 0.2}}}.SVG()
+}

@@ -3,12 +3,14 @@ package gpt
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path/filepath"
 
 	"github.com/bert2gpt/bert2gpt/transformer/training"
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 )
 
@@ -74,4 +76,30 @@ func (c Config) variableShapes() map[string]shapes.Shape {
 		out[e.ours] = shapes.Make(dtypes.Float32, e.shape...)
 	}
 	return out
+}
+
+// LoadWeights rebuilds only the model from a training checkpoint: its weights, without the
+// optimizer state, the global step or the training metrics, so that training it again starts a
+// fresh run (step 0, new AdamW moments, the schedule from the start) — fine-tuning a pre-trained
+// model (chapter 11). It returns the checkpoint's metadata too.
+func LoadWeights(backend compute.Backend, dir string) (*Model, map[string]string, error) {
+	ts, meta, err := training.ReadCheckpoint(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := ConfigFromMeta(meta)
+	if err != nil {
+		return nil, nil, fmt.Errorf("gpt.LoadWeights: %s: %w", dir, err)
+	}
+	want := c.variableShapes()
+	if err := training.CheckModelTensors(filepath.Join(dir, training.CheckpointFile), ts, want); err != nil {
+		return nil, nil, fmt.Errorf("gpt.LoadWeights: %w", err)
+	}
+	maps.DeleteFunc(ts, func(name string, _ *tensors.Tensor) bool { _, ok := want[name]; return !ok })
+	store := model.NewStore()
+	if err := training.SetVariables(store, ts); err != nil {
+		return nil, nil, fmt.Errorf("gpt.LoadWeights: %s: %w", dir, err)
+	}
+	m, err := newWithStore(backend, c, store)
+	return m, meta, err
 }
