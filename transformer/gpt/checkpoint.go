@@ -32,21 +32,30 @@ func (m *Model) CheckpointMeta(extra map[string]string) map[string]string {
 // The checkpoint must hold exactly the tensors of the model its configuration describes (plus
 // training state), with finite values: see training.CheckModelTensors.
 func LoadCheckpoint(backend compute.Backend, dir string) (*Model, map[string]string, error) {
+	return loadCheckpoint(backend, dir, "gpt.LoadCheckpoint", false)
+}
+
+// loadCheckpoint reads and checks a training checkpoint and builds the model on its tensors: all
+// of them (resume), or only the model's variables (weightsOnly: LoadWeights).
+func loadCheckpoint(backend compute.Backend, dir, who string, weightsOnly bool) (*Model, map[string]string, error) {
 	ts, meta, err := training.ReadCheckpoint(dir)
 	if err != nil {
 		return nil, nil, err
 	}
 	c, err := ConfigFromMeta(meta)
 	if err != nil {
-		return nil, nil, fmt.Errorf("gpt.LoadCheckpoint: %s: %w", dir, err)
+		return nil, nil, fmt.Errorf("%s: %s: %w", who, dir, err)
 	}
-	file := filepath.Join(dir, training.CheckpointFile)
-	if err := training.CheckModelTensors(file, ts, c.variableShapes()); err != nil {
-		return nil, nil, fmt.Errorf("gpt.LoadCheckpoint: %w", err)
+	want := c.variableShapes()
+	if err := training.CheckModelTensors(filepath.Join(dir, training.CheckpointFile), ts, want); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", who, err)
+	}
+	if weightsOnly { // drop the optimizer state, the global step and the training metrics
+		maps.DeleteFunc(ts, func(name string, _ *tensors.Tensor) bool { _, ok := want[name]; return !ok })
 	}
 	store := model.NewStore()
 	if err := training.SetVariables(store, ts); err != nil {
-		return nil, nil, fmt.Errorf("gpt.LoadCheckpoint: %s: %w", dir, err)
+		return nil, nil, fmt.Errorf("%s: %s: %w", who, dir, err)
 	}
 	m, err := newWithStore(backend, c, store)
 	return m, meta, err
@@ -83,23 +92,5 @@ func (c Config) variableShapes() map[string]shapes.Shape {
 // fresh run (step 0, new AdamW moments, the schedule from the start) — fine-tuning a pre-trained
 // model (chapter 11). It returns the checkpoint's metadata too.
 func LoadWeights(backend compute.Backend, dir string) (*Model, map[string]string, error) {
-	ts, meta, err := training.ReadCheckpoint(dir)
-	if err != nil {
-		return nil, nil, err
-	}
-	c, err := ConfigFromMeta(meta)
-	if err != nil {
-		return nil, nil, fmt.Errorf("gpt.LoadWeights: %s: %w", dir, err)
-	}
-	want := c.variableShapes()
-	if err := training.CheckModelTensors(filepath.Join(dir, training.CheckpointFile), ts, want); err != nil {
-		return nil, nil, fmt.Errorf("gpt.LoadWeights: %w", err)
-	}
-	maps.DeleteFunc(ts, func(name string, _ *tensors.Tensor) bool { _, ok := want[name]; return !ok })
-	store := model.NewStore()
-	if err := training.SetVariables(store, ts); err != nil {
-		return nil, nil, fmt.Errorf("gpt.LoadWeights: %s: %w", dir, err)
-	}
-	m, err := newWithStore(backend, c, store)
-	return m, meta, err
+	return loadCheckpoint(backend, dir, "gpt.LoadWeights", true)
 }
