@@ -137,3 +137,9 @@ func TestCosinesAndRanked(t *testing.T) {
 		t.Errorf("Ranked = %v, want [1 0 2 3] (ties in their order)", got)
 	}
 }
+
+func TestMaxAbsDiffFloat32(t *testing.T) {
+	if got := MaxAbsDiff([]float32{1, 2}, []float32{1.5, 2}); got != 0.5 {
+		t.Errorf("MaxAbsDiff float32 = %v, want 0.5", got)
+	}
+}

@@ -23,13 +23,13 @@ func Median(xs []float64) float64 {
 
 // MaxAbsDiff returns max |a[i] − b[i]| over two slices of the same length (it panics otherwise):
 // how far two computations of the same numbers are apart.
-func MaxAbsDiff(a, b []float64) float64 {
+func MaxAbsDiff[F float32 | float64](a, b []F) float64 {
 	if len(a) != len(b) {
 		panic("nb.MaxAbsDiff: lengths differ")
 	}
 	worst := 0.0
 	for i := range a {
-		worst = max(worst, math.Abs(a[i]-b[i]))
+		worst = max(worst, math.Abs(float64(a[i])-float64(b[i])))
 	}
 	return worst
 }
