@@ -10,9 +10,12 @@ import (
 func InNotebook() bool { return gonbui.IsNotebook }
 
 // Show displays HTML or SVG in the notebook cell's output; outside a notebook it does nothing.
+// It waits until GoNB has the output (gonbui.Sync): a cell whose program ends right after a
+// display could otherwise lose it (a committed notebook once lost a table that way).
 func Show(html string) {
 	if gonbui.IsNotebook {
 		gonbui.DisplayHTML(html)
+		gonbui.Sync()
 	}
 }
 
@@ -31,10 +34,11 @@ func NewLive() *Live {
 	return l
 }
 
-// Update replaces the area's content with html (or SVG).
+// Update replaces the area's content with html (or SVG), and waits until GoNB has it (as Show).
 func (l *Live) Update(html string) {
 	if gonbui.IsNotebook {
 		gonbui.UpdateHTML(l.id, html)
+		gonbui.Sync()
 	}
 }
 
